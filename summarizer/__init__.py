@@ -1,0 +1,74 @@
+"""summarizer: news articles in, structured and verifiable briefs out.
+
+    from pathlib import Path
+    from summarizer import Summarizer
+
+    result = Summarizer().summarize(Path("examples/seed-article.txt"))
+    for claim in result.key_claims:
+        print(claim["certainty"], claim["evidence"])
+
+The public API is what this module exports; everything else may change. Names are
+imported on first use, so ``import summarizer`` stays cheap for the CLI.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "Article": "summarizer.article",
+    "Cache": "summarizer.cache",
+    "ArticleError": "summarizer.errors",
+    "ArticleTooLong": "summarizer.errors",
+    "BudgetExceeded": "summarizer.errors",
+    "CacheError": "summarizer.errors",
+    "ConfigError": "summarizer.errors",
+    "ModelError": "summarizer.errors",
+    "OutputError": "summarizer.errors",
+    "SummarizerError": "summarizer.errors",
+    "TruncatedOutput": "summarizer.errors",
+    "article_from_text": "summarizer.loader",
+    "load_article": "summarizer.loader",
+    "ItemError": "summarizer.pipeline",
+    "Summarizer": "summarizer.pipeline",
+    "Brief": "summarizer.result",
+    "Claim": "summarizer.result",
+    "Result": "summarizer.result",
+    "Stakeholder": "summarizer.result",
+}
+
+__all__ = [*sorted(_EXPORTS), "__version__"]
+
+if TYPE_CHECKING:
+    from summarizer.article import Article
+    from summarizer.cache import Cache
+    from summarizer.errors import (
+        ArticleError,
+        ArticleTooLong,
+        BudgetExceeded,
+        CacheError,
+        ConfigError,
+        ModelError,
+        OutputError,
+        SummarizerError,
+        TruncatedOutput,
+    )
+    from summarizer.loader import article_from_text, load_article
+    from summarizer.pipeline import ItemError, Summarizer
+    from summarizer.result import Brief, Claim, Result, Stakeholder
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'summarizer' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,0 +1,346 @@
+"""``summarizer run``: a folder of articles in, one JSON per article out.
+
+Built for folders of many thousands of files and paid, rate-limited APIs:
+
+* the walk streams (nothing holds the file list), so memory stays flat;
+* a fixed pool of workers bounds concurrency; identical articles (same cleaned
+  text) share one call, and every path still gets its output;
+* every output and the report are written atomically (temp file + rename), so a
+  crash or ``kill -9`` never leaves a partial file; results are cached as they
+  finish, so a rerun only does what is left;
+* one bad article is recorded in ``index.jsonl`` and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fnmatch
+import json
+import os
+import statistics
+import tempfile
+import time
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from summarizer.article import Article
+from summarizer.errors import ArticleError, BudgetExceeded, SummarizerError
+from summarizer.loader import SUPPORTED_SUFFIXES, load_article
+from summarizer.pipeline import Summarizer
+from summarizer.result import Result
+
+INDEX_NAME = "index.jsonl"
+REPORT_NAME = "report.json"
+
+
+@dataclass
+class Outcome:
+    """One input's line in ``index.jsonl``."""
+
+    path: str
+    status: str  # ok, failed or skipped
+    reason: str | None = None
+    output: str | None = None
+    cache_hit: bool = False
+    duplicate_of: str | None = None
+    latency_ms: float | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    attempts: int = 0
+    reasks: int = 0
+    retries: dict[str, int] = field(default_factory=dict)
+    warnings: int = 0
+
+
+def walk(root: Path, patterns: list[str], exclude: Path | None = None) -> Iterator[Path]:
+    """Files under ``root`` matching any glob, depth first in name order, streamed.
+
+    Hidden files and folders are ignored, and so is the output folder when it sits
+    inside the input folder (a rerun must not read its own outputs).
+    """
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        subfolders = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                if exclude is None or Path(entry.path).resolve() != exclude:
+                    subfolders.append(Path(entry.path))
+            elif entry.is_file():
+                relative = os.path.relpath(entry.path, root)
+                if any(
+                    fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(entry.name, p)
+                    for p in patterns
+                ):
+                    yield Path(entry.path)
+        stack.extend(reversed(subfolders))
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write via a temp file in the same folder and rename: never a partial file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+def output_path(out_dir: Path, relative: str) -> Path:
+    """``a/b.txt`` → ``OUT/a/b.txt.json``: keeps ``b.txt`` and ``b.html`` apart."""
+    return out_dir / f"{relative}.json"
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    if len(values) == 1:
+        return round(values[0], 2)
+    return round(statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1], 2)
+
+
+@dataclass
+class Totals:
+    """Running figures for the progress display and the final report."""
+
+    total: int = 0
+    done: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)
+    cache_hits: int = 0
+    duplicates: int = 0
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    attempts: int = 0
+    reasks: int = 0
+    retries: Counter[str] = field(default_factory=Counter)
+    latencies: list[float] = field(default_factory=list)
+    spent_usd: float | None = None
+    started: float = field(default_factory=time.perf_counter)
+
+    def add(self, outcome: Outcome) -> None:
+        self.done += 1
+        self.statuses[outcome.status] += 1
+        if outcome.duplicate_of:
+            self.duplicates += 1
+        elif outcome.cache_hit:
+            self.cache_hits += 1
+        elif outcome.status == "ok":
+            self.calls += 1
+            if outcome.latency_ms is not None:
+                self.latencies.append(outcome.latency_ms)
+        if not outcome.cache_hit:
+            self.prompt_tokens += outcome.prompt_tokens
+            self.completion_tokens += outcome.completion_tokens
+            self.attempts += outcome.attempts
+            self.reasks += outcome.reasks
+            self.retries.update(outcome.retries)
+
+    def report(self, *, interrupted: bool, stopped_reason: str | None) -> dict[str, Any]:
+        duration = time.perf_counter() - self.started
+        return {
+            "inputs": self.done,
+            "ok": self.statuses["ok"],
+            "failed": self.statuses["failed"],
+            "skipped": self.statuses["skipped"],
+            "cache_hits": self.cache_hits,
+            "duplicates": self.duplicates,
+            "model_calls": self.calls,
+            "attempts": self.attempts,
+            "reasks": self.reasks,
+            "retries": dict(self.retries),
+            "tokens": {
+                "prompt": self.prompt_tokens,
+                "completion": self.completion_tokens,
+                "total": self.prompt_tokens + self.completion_tokens,
+            },
+            "cost_usd": None if self.spent_usd is None else round(self.spent_usd, 6),
+            "latency_ms": {
+                "p50": _percentile(self.latencies, 50),
+                "p90": _percentile(self.latencies, 90),
+                "p99": _percentile(self.latencies, 99),
+            },
+            "duration_s": round(duration, 3),
+            "articles_per_s": round(self.done / duration, 2) if duration > 0 else None,
+            "interrupted": interrupted,
+            "stopped_reason": stopped_reason,
+        }
+
+
+class BatchRun:
+    """One ``summarizer run``: walk, summarise with bounded concurrency, write."""
+
+    def __init__(
+        self,
+        summarizer: Summarizer,
+        input_dir: Path,
+        out_dir: Path,
+        *,
+        patterns: list[str] | None = None,
+        concurrency: int = 8,
+        grace_seconds: float = 10.0,
+        on_outcome: Callable[[Outcome, Totals], None] | None = None,
+    ) -> None:
+        self.summarizer = summarizer
+        self.input_dir = input_dir
+        self.out_dir = out_dir
+        self.patterns = patterns or ["*"]
+        self.concurrency = max(1, concurrency)
+        self.grace_seconds = grace_seconds
+        self.on_outcome = on_outcome
+        self.totals = Totals()
+        self.stop_requested = asyncio.Event()
+        self.stopped_reason: str | None = None
+        self._inflight: dict[str, tuple[asyncio.Future[Result], str]] = {}
+        # Without a cache, recent results serve later duplicates in the same run.
+        self._recent: OrderedDict[str, tuple[str, Result]] = OrderedDict()
+        self._index_handle: Any = None
+
+    def inputs(self) -> Iterator[Path]:
+        exclude = self.out_dir.resolve()
+        return walk(self.input_dir, self.patterns, exclude)
+
+    def count_inputs(self) -> int:
+        return sum(1 for _ in self.inputs())
+
+    def request_stop(self, reason: str) -> None:
+        if not self.stop_requested.is_set():
+            self.stopped_reason = reason
+            self.stop_requested.set()
+
+    async def run(self) -> dict[str, Any]:
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.totals.total = self.count_inputs()
+        meter = self.summarizer.controls.meter
+        queue: asyncio.Queue[Path | None] = asyncio.Queue(maxsize=self.concurrency * 2)
+        index_path = self.out_dir / INDEX_NAME
+        with open(index_path, "w", encoding="utf-8") as self._index_handle:
+            workers = [asyncio.create_task(self._worker(queue)) for _ in range(self.concurrency)]
+            producer = asyncio.create_task(self._produce(queue))
+            interrupted = False
+            try:
+                await producer
+                await asyncio.gather(*workers)
+            except asyncio.CancelledError:
+                interrupted = True
+            if self.stopped_reason == "interrupted":
+                interrupted = True
+            self._index_handle.flush()
+        if meter is not None:
+            self.totals.spent_usd = meter.spent_usd
+        report = self.totals.report(interrupted=interrupted, stopped_reason=self.stopped_reason)
+        write_atomic(self.out_dir / REPORT_NAME, json.dumps(report, indent=2) + "\n")
+        return report
+
+    async def _produce(self, queue: asyncio.Queue[Path | None]) -> None:
+        try:
+            for path in self.inputs():
+                if self.stop_requested.is_set():
+                    # Everything not started is still accounted for.
+                    self._record(Outcome(self._relative(path), "skipped", f"not started: {self.stopped_reason}"))
+                    continue
+                await queue.put(path)
+        finally:
+            for _ in range(self.concurrency):
+                await queue.put(None)
+
+    async def _worker(self, queue: asyncio.Queue[Path | None]) -> None:
+        while (path := await queue.get()) is not None:
+            if self.stop_requested.is_set():
+                self._record(Outcome(self._relative(path), "skipped", f"not started: {self.stopped_reason}"))
+                continue
+            self._record(await self._process(path))
+
+    def _relative(self, path: Path) -> str:
+        return Path(os.path.relpath(path, self.input_dir)).as_posix()
+
+    async def _process(self, path: Path) -> Outcome:
+        relative = self._relative(path)
+        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            return Outcome(relative, "skipped", f"unsupported file type {path.suffix or '(none)'!r}")
+        try:
+            if path.suffix.lower() in (".html", ".htm"):
+                article = await asyncio.to_thread(load_article, path)
+            else:
+                article = load_article(path)
+            result, duplicate_of = await self._summarize_once(article, relative)
+            target = output_path(self.out_dir, relative)
+            write_atomic(target, json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        except BudgetExceeded as exc:
+            self.request_stop("budget reached")
+            return Outcome(relative, "skipped", str(exc))
+        except ArticleError as exc:
+            return Outcome(relative, "failed", exc.reason)
+        except SummarizerError as exc:
+            return Outcome(relative, "failed", str(exc))
+        except OSError as exc:
+            return Outcome(relative, "failed", f"cannot write output: {exc}")
+        except Exception as exc:  # a bug must cost one article, not the batch
+            return Outcome(relative, "failed", f"internal error: {type(exc).__name__}: {exc}")
+        provenance = result.provenance
+        usage = provenance["usage"]
+        return Outcome(
+            path=relative,
+            status="ok",
+            output=os.path.relpath(target, self.out_dir),
+            cache_hit=result.cache_hit,
+            duplicate_of=duplicate_of,
+            latency_ms=provenance.get("latency_ms"),
+            prompt_tokens=usage["prompt_tokens"],
+            completion_tokens=usage["completion_tokens"],
+            attempts=provenance["attempts"],
+            reasks=provenance["reasks"],
+            retries=dict(provenance.get("retries") or {}),
+            warnings=len(result.warnings),
+        )
+
+    async def _summarize_once(self, article: Article, relative: str) -> tuple[Result, str | None]:
+        """One call per distinct article per run, whatever the number of paths."""
+        key = self.summarizer.generation_key(article)
+        pending = self._inflight.get(key)
+        if pending is not None:
+            future, source = pending
+            first = await asyncio.shield(future)
+            return first.for_article(article, cache_hit=True), source
+        if key in self._recent:
+            source, earlier = self._recent[key]
+            return earlier.for_article(article, cache_hit=True), source
+        future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
+        self._inflight[key] = (future, relative)
+        try:
+            result = await self.summarizer.asummarize(article)
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved here, so an unused failure is not logged
+            raise
+        else:
+            future.set_result(result)
+            if self.summarizer.cache is None:
+                self._recent[key] = (relative, result)
+                if len(self._recent) > 1024:
+                    self._recent.popitem(last=False)
+            return result, None
+        finally:
+            del self._inflight[key]
+
+    def _record(self, outcome: Outcome) -> None:
+        line = {k: v for k, v in asdict(outcome).items() if v not in (None, {}, 0, False)}
+        line.setdefault("status", outcome.status)
+        self._index_handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+        self.totals.add(outcome)
+        if self.on_outcome is not None:
+            self.on_outcome(outcome, self.totals)

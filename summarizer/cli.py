@@ -1,0 +1,342 @@
+"""The ``summarizer`` command.
+
+User errors (a missing file, a bad key, an invalid config) print one line naming
+the input and the reason, and exit non-zero without a traceback; ``--verbose`` adds
+detail for debugging.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+import sys
+import time
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from summarizer.config import OFFLINE_NOTICE, resolve
+from summarizer.errors import SummarizerError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_FAILED_ITEMS = 1
+EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+
+def _fail(message: str, code: int = EXIT_USER_ERROR) -> None:
+    click.echo(f"summarizer: error: {message}", err=True)
+    sys.exit(code)
+
+
+def user_errors(function: F) -> F:
+    """Turn the library's errors into one-line messages instead of tracebacks."""
+
+    @wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except SummarizerError as exc:
+            if logging.getLogger("summarizer").isEnabledFor(logging.DEBUG):
+                raise
+            _fail(str(exc))
+
+    return wrapper  # type: ignore[return-value]
+
+
+def model_options(function: F) -> F:
+    options = [
+        click.option("--model", "-m", help="Model name, or 'offline' for the built-in analyzer. [env: SUMMARIZER_MODEL]"),
+        click.option("--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1. [env: OPENAI_BASE_URL]"),
+        click.option("--api-key", help="API key (prefer the OPENAI_API_KEY environment variable)."),
+        click.option("--mode", type=click.Choice(["auto", "json_schema", "json_object", "prompt"]), default="auto", show_default=True, help="Structured-output mode; auto falls back when the endpoint rejects one."),
+        click.option("--max-output-tokens", type=int, default=2048, show_default=True),
+        click.option("--max-reasks", type=int, default=2, show_default=True, help="Re-asks with the validation errors before giving up."),
+        click.option("--strict-grounding", is_flag=True, help="Drop claims whose evidence is not found in the article (default: keep and warn)."),
+        click.option("--timeout", type=float, default=120.0, show_default=True, help="Seconds per HTTP attempt."),
+        click.option("--max-attempts", type=int, default=6, show_default=True, help="HTTP attempts per request, retries included."),
+        click.option("--cache", "cache_path", type=click.Path(dir_okay=False), help="Cache file. [env: SUMMARIZER_CACHE; default: user cache dir]"),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
+        click.option("--refresh", is_flag=True, help="Ignore cached results and overwrite them."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def build_summarizer(options: dict[str, Any], controls: Any = None) -> Any:
+    from summarizer.pipeline import Summarizer
+
+    settings = resolve(
+        model=options["model"],
+        base_url=options["base_url"],
+        api_key=options["api_key"],
+        cache_path=options["cache_path"],
+    )
+    if settings.offline_because_unconfigured:
+        click.echo(f"summarizer: {OFFLINE_NOTICE}", err=True)
+    cache: Any = False if options["no_cache"] else (settings.cache_path or True)
+    return Summarizer(
+        settings=settings,
+        cache=cache,
+        refresh=options["refresh"],
+        mode=options["mode"],
+        max_reasks=options["max_reasks"],
+        strict_grounding=options["strict_grounding"],
+        max_output_tokens=options["max_output_tokens"],
+        timeout=options["timeout"],
+        max_attempts=options["max_attempts"],
+        controls=controls,
+    )
+
+
+@click.group()
+@click.option("--verbose", "-v", is_flag=True, help="Log details and show tracebacks.")
+@click.version_option(package_name="summarizer")
+def main(verbose: bool) -> None:
+    """Turn news articles into structured, verifiable briefs."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.ERROR,
+        format="summarizer: %(levelname)s: %(message)s",
+    )
+    logging.getLogger("summarizer").setLevel(logging.DEBUG if verbose else logging.ERROR)
+    if not verbose:
+        for noisy in ("httpx", "httpx2", "openai", "trafilatura", "htmldate"):
+            logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@model_options
+@user_errors
+def summarize(files: tuple[Path, ...], **options: Any) -> None:
+    """Summarise FILE... and print the result JSON (a list when several)."""
+    summarizer = build_summarizer(options)
+    results, failed = [], 0
+    for path in files:
+        try:
+            results.append(summarizer.summarize(path).to_dict())
+        except SummarizerError as exc:
+            failed += 1
+            click.echo(f"summarizer: error: {exc}", err=True)
+    summarizer.close()
+    if results:
+        payload = results[0] if len(files) == 1 else results
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    if failed:
+        sys.exit(EXIT_FAILED_ITEMS if results else EXIT_USER_ERROR)
+
+
+@main.command()
+@click.argument("input_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", "-o", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder (mirrors the input tree).")
+@click.option("--glob", "patterns", multiple=True, help="Only files matching this glob (repeatable; default: every file).")
+@click.option("--concurrency", "-j", type=int, default=8, show_default=True)
+@click.option("--rpm", type=float, help="Client-side limit: requests per minute.")
+@click.option("--tpm", type=float, help="Client-side limit: tokens per minute (prompt + output allowance).")
+@click.option("--max-cost", type=float, help="Stop before the run could spend more than this many USD.")
+@click.option("--max-tokens", "max_total_tokens", type=int, help="Stop before the run could use more tokens than this.")
+@click.option("--progress", type=click.Choice(["auto", "bar", "jsonl", "none"]), default="auto", show_default=True, help="Progress display on stderr; jsonl prints one JSON line per article.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress display (same as --progress none).")
+@click.option("--grace", type=float, default=10.0, show_default=True, help="Seconds in-flight calls may finish after Ctrl-C.")
+@model_options
+@user_errors
+def run(input_dir: Path, out_dir: Path, patterns: tuple[str, ...], concurrency: int, rpm: float | None,
+        tpm: float | None, max_cost: float | None, max_total_tokens: int | None, progress: str,
+        quiet: bool, grace: float, **options: Any) -> None:
+    """Summarise every article under INPUT_DIR into --out, with index.jsonl and report.json."""
+    from summarizer.batch import BatchRun
+    from summarizer.pipeline import RunControls
+    from summarizer.pricing import CostMeter, model_info
+    from summarizer.progress import make_progress
+    from summarizer.ratelimit import RateLimiter
+
+    settings = resolve(model=options["model"], base_url=options["base_url"], api_key=None, cache_path=None)
+    info = model_info(settings.model, settings.model_overrides)
+    controls = RunControls(
+        rate_limiter=RateLimiter(rpm=rpm, tpm=tpm) if (rpm or tpm) else None,
+        meter=CostMeter(info),
+        max_cost=max_cost,
+        max_tokens=max_total_tokens,
+    )
+    summarizer = build_summarizer(options, controls)
+    display = make_progress("none" if quiet else progress)
+    batch = BatchRun(
+        summarizer,
+        input_dir,
+        out_dir,
+        patterns=list(patterns) or None,
+        concurrency=concurrency,
+        grace_seconds=grace,
+        on_outcome=display.update,
+    )
+    report = asyncio.run(_run_with_interrupts(batch, display))
+    summarizer.close()
+    click.echo(
+        f"summarizer: {report['inputs']} inputs: {report['ok']} ok ({report['cache_hits']} from cache, "
+        f"{report['duplicates']} duplicates), {report['failed']} failed, {report['skipped']} skipped "
+        f"in {report['duration_s']} s; see {out_dir / 'index.jsonl'}",
+        err=True,
+    )
+    if report["interrupted"]:
+        sys.exit(EXIT_INTERRUPTED)
+    if report["failed"] or report["stopped_reason"]:
+        sys.exit(EXIT_FAILED_ITEMS)
+
+
+async def _run_with_interrupts(batch: Any, display: Any) -> dict[str, Any]:
+    """First Ctrl-C: take no new work, let in-flight calls finish for the grace
+    period, then cancel them; the report is written either way. Second Ctrl-C:
+    cancel at once."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    interrupts = 0
+    deadline_handle: asyncio.TimerHandle | None = None
+
+    def cancel_work() -> None:
+        for other in asyncio.all_tasks(loop):
+            if other is not task:
+                other.cancel()
+
+    def on_interrupt() -> None:
+        nonlocal interrupts, deadline_handle
+        interrupts += 1
+        batch.request_stop("interrupted")
+        if interrupts == 1:
+            click.echo(
+                f"\nsummarizer: stopping: no new articles; in-flight ones get {batch.grace_seconds:g} s "
+                "(Ctrl-C again to stop now)",
+                err=True,
+            )
+            deadline_handle = loop.call_later(batch.grace_seconds, cancel_work)
+        else:
+            cancel_work()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, on_interrupt)
+    display.start(batch.count_inputs)
+    try:
+        return await batch.run()
+    finally:
+        if deadline_handle is not None:
+            deadline_handle.cancel()
+        display.stop()
+
+
+@main.command()
+@click.argument("input_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--glob", "patterns", multiple=True)
+@click.option("--model", "-m")
+@click.option("--base-url")
+@click.option("--mode", type=click.Choice(["auto", "json_schema", "json_object", "prompt"]), default="auto")
+@click.option("--expected-output-tokens", type=int, default=900, show_default=True, help="Expected completion tokens per article (a brief is typically 600-1,200).")
+@click.option("--json", "as_json", is_flag=True, help="Print the estimate as JSON.")
+@user_errors
+def estimate(input_dir: Path, patterns: tuple[str, ...], model: str | None, base_url: str | None,
+             mode: str, expected_output_tokens: int, as_json: bool) -> None:
+    """Articles, tokens and cost of running INPUT_DIR, before any call."""
+    from summarizer.estimate import estimate_folder, format_estimate
+
+    settings = resolve(model=model, base_url=base_url, api_key=None, cache_path=None)
+    figures = estimate_folder(input_dir, settings, patterns=list(patterns) or None, mode=mode,
+                              expected_output_tokens=expected_output_tokens)
+    click.echo(json.dumps(figures, indent=2) if as_json else format_estimate(figures))
+
+
+@main.command()
+@click.option("--result", "which", flag_value="result", help="Print the result envelope schema instead.")
+@click.option("--summary", "which", flag_value="summary", default=True, help="Print the brief schema (default).")
+def schema(which: str) -> None:
+    """Print the JSON Schema of the brief (or of the result envelope)."""
+    from summarizer.schema import load_schema
+
+    click.echo(json.dumps(load_schema(which), indent=2))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@user_errors
+def validate(paths: tuple[Path, ...]) -> None:
+    """Re-validate written result files (or folders of them) against result.schema.json."""
+    from summarizer.schema import schema_errors
+
+    checked = bad = 0
+    for path in paths:
+        files = sorted(p for p in path.rglob("*.json") if p.name != "report.json") if path.is_dir() else [path]
+        for file in files:
+            checked += 1
+            try:
+                payload = json.loads(file.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+                bad += 1
+                click.echo(f"{file}: not readable JSON: {exc}", err=True)
+                continue
+            errors = schema_errors(payload, "result")
+            if errors:
+                bad += 1
+                for error in errors:
+                    click.echo(f"{file}: {error}", err=True)
+    click.echo(f"{checked - bad} of {checked} result files valid")
+    if bad:
+        sys.exit(EXIT_FAILED_ITEMS)
+
+
+@main.group()
+def cache() -> None:
+    """Inspect or empty the result cache."""
+
+
+def _open_cache(path: str | None) -> Any:
+    from summarizer.cache import Cache, default_cache_path
+
+    settings = resolve(model="offline", cache_path=path)
+    return Cache(settings.cache_path or default_cache_path())
+
+
+@cache.command("stats")
+@click.option("--cache", "cache_path", type=click.Path(dir_okay=False))
+@user_errors
+def cache_stats(cache_path: str | None) -> None:
+    """Entries, size and models in the cache."""
+    click.echo(json.dumps(_open_cache(cache_path).stats(), indent=2))
+
+
+@cache.command("clear")
+@click.option("--cache", "cache_path", type=click.Path(dir_okay=False))
+@user_errors
+def cache_clear(cache_path: str | None) -> None:
+    """Delete every cached result."""
+    store = _open_cache(cache_path)
+    click.echo(f"removed {store.clear()} cached results from {store.path}")
+
+
+@main.command("eval")
+@click.argument("gold_set")
+@click.option("--limit", type=int, help="Evaluate only the first N articles.")
+@click.option("--shared", "shared_dir", type=click.Path(file_okay=False, path_type=Path), help="Folder holding the data/ corpora (default: ../shared beside the checkout or the working folder).")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), help="Also write the metrics as JSON here.")
+@model_options
+@user_errors
+def evaluate_command(gold_set: str, limit: int | None, shared_dir: Path | None, json_out: Path | None, **options: Any) -> None:
+    """Score a model on an annotated set: polnear-train, gum-dev, seed, or a gold JSONL file."""
+    from summarizer.evaluate import format_table, run_eval
+
+    summarizer = build_summarizer(options)
+    started = time.perf_counter()
+    report = run_eval(gold_set, lambda article: summarizer.summarize(article).to_dict(),
+                      shared_dir=shared_dir, limit=limit)
+    summarizer.close()
+    click.echo(format_table(report))
+    click.echo(f"({time.perf_counter() - started:.1f} s)", err=True)
+    if json_out:
+        json_out.write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,289 @@
+"""Calling the model: structured-output modes, capability fallback and transport retries.
+
+Two layers of resilience, kept apart on purpose:
+
+* transport retries (here, with tenacity): 429s, 5xx, timeouts and dropped
+  connections are retried with exponential backoff and jitter, honouring
+  ``Retry-After``, within a bounded number of attempts and total time. The SDK's own
+  retries are switched off so the two layers do not multiply.
+* content re-asks (in :mod:`summarizer.pipeline`): a well-formed HTTP answer whose
+  JSON is unusable is sent back with the exact errors.
+
+Structured output has three modes, tried in order when ``mode="auto"``: strict
+``json_schema``; ``json_object`` with the schema attached (what llama.cpp-style
+servers enforce with a grammar); and plain prompting with JSON extraction. Many
+OpenAI-compatible servers reject ``json_schema`` (llama-cpp-python's answers HTTP 500
+naming ``response_format``); that rejection is recognised, the next mode is used,
+and the endpoint's capability is remembered for the rest of the run.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import openai
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_after_delay,
+)
+
+from summarizer.config import endpoint_host
+from summarizer.errors import ModelError
+from summarizer.schema import bounded_schema, wire_schema
+
+MODES = ("json_schema", "json_object", "prompt")
+Message = dict[str, str]
+
+
+@dataclass(frozen=True)
+class Completion:
+    content: str
+    finish_reason: str | None
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    mode: str
+
+
+@dataclass
+class CallStats:
+    """What one article's calls cost: every HTTP attempt is counted."""
+
+    attempts: int = 0
+    retries: Counter[str] = field(default_factory=Counter)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class CapabilityRejected(Exception):
+    """The endpoint refused a structured-output mode; the next mode should be tried."""
+
+
+def _retry_cause(exc: BaseException) -> str | None:
+    """Why an exception is worth retrying, or None when it is not."""
+    if isinstance(exc, openai.APITimeoutError):
+        return "timeout"
+    if isinstance(exc, openai.APIConnectionError):
+        return "connection"
+    if isinstance(exc, openai.RateLimitError):
+        return "rate_limit"
+    if isinstance(exc, openai.APIStatusError) and exc.status_code >= 500:
+        return f"http_{exc.status_code}"
+    return None
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    response = getattr(exc, "response", None)
+    if response is None:
+        return None
+    headers = response.headers
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value:
+            try:
+                return max(0.0, float(value) * scale)
+            except ValueError:
+                continue  # an HTTP date; rare for APIs, fall back to backoff
+    return None
+
+
+def _mentions_response_format(exc: openai.APIStatusError) -> bool:
+    text = f"{exc.message} {getattr(exc, 'body', '')}".lower()
+    return "response_format" in text or "json_schema" in text or "json_object" in text
+
+
+class ModelClient:
+    """One endpoint and model, shared by every article of a run."""
+
+    def __init__(
+        self,
+        *,
+        model: str,
+        base_url: str | None,
+        api_key: str | None,
+        mode: str = "auto",
+        timeout: float = 120.0,
+        max_attempts: int = 6,
+        max_retry_seconds: float = 300.0,
+        backoff_base: float = 1.0,
+        backoff_max: float = 60.0,
+        temperature: float = 0.0,
+        seed: int | None = 0,
+        max_output_tokens: int = 2048,
+        on_rate_limited: Callable[[float | None], None] | None = None,
+    ) -> None:
+        if mode != "auto" and mode not in MODES:
+            raise ModelError(f"unknown mode {mode!r} (choose auto, {', '.join(MODES)})")
+        self.model = model
+        self.base_url = base_url
+        self.endpoint = endpoint_host(base_url)
+        self.requested_mode = mode
+        self.modes = list(MODES) if mode == "auto" else [mode]
+        self.timeout = timeout
+        self.max_attempts = max_attempts
+        self.max_retry_seconds = max_retry_seconds
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.temperature = temperature
+        self.seed = seed
+        self.max_output_tokens = max_output_tokens
+        self.on_rate_limited = on_rate_limited
+        # Local servers usually need no key, but the SDK insists on one.
+        self._client = openai.AsyncOpenAI(
+            base_url=base_url,
+            api_key=api_key or "not-needed",
+            max_retries=0,
+            timeout=timeout,
+        )
+
+    @property
+    def mode(self) -> str:
+        """The structured-output mode the next request will use."""
+        return self.modes[0]
+
+    def generation_parameters(self) -> dict[str, Any]:
+        """What shapes the output; part of the cache key."""
+        return {
+            "mode": self.requested_mode,
+            "temperature": self.temperature,
+            "seed": self.seed,
+            "max_output_tokens": self.max_output_tokens,
+        }
+
+    async def aclose(self) -> None:
+        await self._client.close()
+
+    def _request(self, messages: list[Message], mode: str) -> dict[str, Any]:
+        request: dict[str, Any] = {
+            "model": self.model,
+            "messages": messages,
+            "temperature": self.temperature,
+            "max_tokens": self.max_output_tokens,
+        }
+        if self.seed is not None:
+            request["seed"] = self.seed
+        if mode == "json_schema":
+            request["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "article_brief", "strict": True, "schema": wire_schema()},
+            }
+        elif mode == "json_object":
+            request["response_format"] = {"type": "json_object", "schema": bounded_schema()}
+        return request
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        hinted = _retry_after(exc) if exc else None
+        if hinted is not None:
+            return min(hinted, self.backoff_max)
+        ceiling = min(self.backoff_max, self.backoff_base * 2 ** (state.attempt_number - 1))
+        return random.uniform(ceiling / 2, ceiling)  # "equal jitter": never zero, spreads retries
+
+    async def complete(
+        self,
+        render: Callable[[str], list[Message]],
+        stats: CallStats,
+        *,
+        before_attempt: Callable[[], Awaitable[None]] | None = None,
+    ) -> Completion:
+        """One answer for the conversation ``render(mode)`` builds.
+
+        ``render`` takes the mode because the prompt differs by mode (the schema is
+        written into the prompt only where the endpoint does not enforce it), and the
+        mode can change mid-call when the endpoint rejects one.
+        """
+        while True:
+            mode = self.mode
+            try:
+                return await self._complete_with_retries(
+                    render(mode), mode, stats, before_attempt
+                )
+            except CapabilityRejected as rejected:
+                if len(self.modes) > 1 and self.modes[0] == mode:
+                    self.modes.pop(0)  # remembered for every later article of the run
+                    continue
+                if self.modes[0] != mode:
+                    continue  # another article already fell back meanwhile
+                raise ModelError(
+                    f"{self.endpoint}: the endpoint rejected structured-output mode {mode!r}: "
+                    f"{rejected}"
+                ) from None
+
+    async def _complete_with_retries(
+        self,
+        messages: list[Message],
+        mode: str,
+        stats: CallStats,
+        before_attempt: Callable[[], Awaitable[None]] | None,
+    ) -> Completion:
+        def record_retry(state: RetryCallState) -> None:
+            exc = state.outcome.exception() if state.outcome else None
+            cause = _retry_cause(exc) if exc else None
+            if cause is None:
+                return
+            stats.retries[cause] += 1
+            if cause == "rate_limit" and self.on_rate_limited is not None:
+                self.on_rate_limited(_retry_after(exc))
+
+        retrying = AsyncRetrying(
+            retry=retry_if_exception(lambda exc: _retry_cause(exc) is not None),
+            before_sleep=record_retry,
+            wait=self._wait,
+            stop=stop_after_attempt(self.max_attempts) | stop_after_delay(self.max_retry_seconds),
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    if before_attempt is not None:
+                        await before_attempt()
+                    stats.attempts += 1
+                    return await self._send(messages, mode, stats)
+        except openai.APIStatusError as exc:
+            if mode != "prompt" and exc.status_code in (400, 422, 500) and _mentions_response_format(exc):
+                raise CapabilityRejected(exc.message) from None
+            raise ModelError(self._describe(exc)) from None
+        except openai.APIConnectionError as exc:
+            raise ModelError(self._describe(exc)) from None
+        raise AssertionError("unreachable: tenacity either returns or raises")
+
+    async def _send(self, messages: list[Message], mode: str, stats: CallStats) -> Completion:
+        response = await self._client.chat.completions.create(**self._request(messages, mode))
+        if not response.choices:
+            raise ModelError(f"{self.endpoint}: the response had no choices")
+        choice = response.choices[0]
+        usage = response.usage
+        prompt_tokens = usage.prompt_tokens if usage else None
+        completion_tokens = usage.completion_tokens if usage else None
+        stats.prompt_tokens += prompt_tokens or 0
+        stats.completion_tokens += completion_tokens or 0
+        content = choice.message.content if choice.message else None
+        return Completion(
+            content=content or "",
+            finish_reason=choice.finish_reason,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            mode=mode,
+        )
+
+    def _describe(self, exc: openai.APIError) -> str:
+        """One line naming the endpoint and what went wrong, without secrets."""
+        if isinstance(exc, openai.AuthenticationError):
+            return f"{self.endpoint}: authentication failed (HTTP 401); check OPENAI_API_KEY or --api-key"
+        if isinstance(exc, openai.PermissionDeniedError):
+            return f"{self.endpoint}: permission denied (HTTP 403) for model {self.model!r}"
+        if isinstance(exc, openai.NotFoundError):
+            return f"{self.endpoint}: not found (HTTP 404); is {self.model!r} a model this endpoint serves, and does the base URL end in /v1?"
+        if isinstance(exc, openai.APITimeoutError):
+            return f"{self.endpoint}: timed out after {self.max_attempts} attempts ({self.timeout:g} s each)"
+        if isinstance(exc, openai.APIConnectionError):
+            return f"{self.endpoint}: cannot connect ({exc.__cause__ or exc}); is the server running?"
+        if isinstance(exc, openai.APIStatusError):
+            return f"{self.endpoint}: HTTP {exc.status_code}: {exc.message}"
+        return f"{self.endpoint}: {exc}"

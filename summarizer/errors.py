@@ -1,0 +1,63 @@
+"""The exceptions summarizer raises.
+
+Everything the library raises on purpose derives from :class:`SummarizerError`, so a
+caller (or the CLI) can catch one type and print a one-line message: the ``str()`` of
+each error names the input and the reason.
+"""
+
+from __future__ import annotations
+
+
+class SummarizerError(Exception):
+    """Base class of every error summarizer raises on purpose."""
+
+
+class ConfigError(SummarizerError):
+    """The settings are missing or contradictory (no model, bad config file, ...)."""
+
+
+class ArticleError(SummarizerError):
+    """An input could not be read or holds no usable article text."""
+
+    def __init__(self, source: str | None, reason: str) -> None:
+        self.source = source
+        self.reason = reason
+        super().__init__(f"{source}: {reason}" if source else reason)
+
+
+class ArticleTooLong(ArticleError):
+    """The article does not fit in the model's context window; it is never truncated."""
+
+    def __init__(self, source: str | None, tokens: int, limit: int, model: str) -> None:
+        self.tokens = tokens
+        self.limit = limit
+        reason = (
+            f"article needs {tokens} prompt tokens but {model} allows at most {limit} "
+            "for the prompt (context window minus the output allowance); "
+            "it was not truncated"
+        )
+        super().__init__(source, reason)
+
+
+class ModelError(SummarizerError):
+    """The model endpoint failed: transport errors after retries, or a refused request."""
+
+
+class OutputError(SummarizerError):
+    """The model's output stayed invalid (not JSON, schema errors, ungrounded) after re-asks."""
+
+    def __init__(self, message: str, errors: list[str] | None = None) -> None:
+        self.errors = list(errors or [])
+        super().__init__(message)
+
+
+class TruncatedOutput(OutputError):
+    """The model stopped at its token limit (finish_reason == "length")."""
+
+
+class BudgetExceeded(SummarizerError):
+    """A run stopped because the next call would go over --max-cost or --max-tokens."""
+
+
+class CacheError(SummarizerError):
+    """The result cache could not be opened or written."""

@@ -1,0 +1,84 @@
+"""``summarizer estimate``: what a run will cost, before any call is made.
+
+Prompt tokens are counted exactly with the model's tokenizer over the rendered
+prompt; output tokens can only be an expectation. Prices and context windows come
+from the built-in table (:mod:`summarizer.pricing`), overridable in the config file:
+nothing is fetched.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from summarizer.batch import walk
+from summarizer.config import Settings
+from summarizer.errors import ArticleError
+from summarizer.loader import SUPPORTED_SUFFIXES, load_article
+from summarizer.pricing import cost_usd, model_info
+from summarizer.prompt import load_prompt
+from summarizer.tokens import count_message_tokens
+
+
+def estimate_folder(
+    folder: Path,
+    settings: Settings,
+    *,
+    patterns: list[str] | None = None,
+    mode: str = "auto",
+    expected_output_tokens: int = 900,
+    max_output_tokens: int = 2048,
+) -> dict[str, Any]:
+    info = model_info(settings.model, settings.model_overrides)
+    template = load_prompt()
+    include_schema = mode not in ("auto", "json_schema")
+    articles = unreadable = too_long = 0
+    prompt_tokens = 0
+    distinct: set[str] = set()
+    limit = info.context_window - max_output_tokens
+    for path in walk(folder, patterns or ["*"]):
+        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            continue
+        try:
+            article = load_article(path)
+        except ArticleError:
+            unreadable += 1
+            continue
+        if article.sha256 in distinct:
+            continue  # identical articles cost one call
+        distinct.add(article.sha256)
+        tokens = count_message_tokens(
+            template.render(article.text, include_schema=include_schema), info.encoding
+        )
+        if tokens > limit:
+            too_long += 1
+            continue
+        articles += 1
+        prompt_tokens += tokens
+    output_tokens = articles * expected_output_tokens
+    return {
+        "model": info.name if info.known else settings.model,
+        "model_known": info.known,
+        "articles": articles,
+        "unreadable": unreadable,
+        "too_long": too_long,
+        "prompt_tokens": prompt_tokens,
+        "expected_output_tokens": output_tokens,
+        "cost_usd": cost_usd(info, prompt_tokens, output_tokens),
+        "prices_per_mtok": {"input": info.input_per_mtok, "output": info.output_per_mtok},
+        "context_window": info.context_window,
+    }
+
+
+def format_estimate(figures: dict[str, Any]) -> str:
+    cost = figures["cost_usd"]
+    lines = [
+        f"model                  {figures['model']}{'' if figures['model_known'] else ' (not in the price table)'}",
+        f"articles               {figures['articles']:,} (distinct, fit the context window)",
+        f"too long for context   {figures['too_long']:,}",
+        f"unreadable             {figures['unreadable']:,}",
+        f"prompt tokens          {figures['prompt_tokens']:,}",
+        f"expected output tokens {figures['expected_output_tokens']:,}",
+        f"estimated cost         {'unknown (no price for this model; add one in the config)' if cost is None else f'${cost:,.4f}'}",
+    ]
+    return "\n".join(lines)

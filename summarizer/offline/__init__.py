@@ -1,0 +1,123 @@
+"""The embedded default "model": a deterministic, rule-based article analyzer.
+
+It needs no API key, no network and no model download, and produces a brief valid
+against ``schemas/summary.schema.json`` in a few milliseconds, so a newcomer gets a
+useful (if literal) result on the first run. Every ``evidence`` string is a slice of
+``article.text``; every ``claimant`` and ``claim_ids`` entry refers to an id present in
+the same brief.
+"""
+
+from __future__ import annotations
+
+from ..article import Article
+from .claims import Claim, find_attributions, make_statement, unattributed_candidates
+from .entities import Entity, build_index
+from .sentences import split_sentences
+from .summary import headline, summarize
+from .uncertainty import build_items, overall_level
+
+__all__ = ["ANALYZER_NAME", "ANALYZER_VERSION", "analyze"]
+
+ANALYZER_NAME = "summarizer-offline"
+ANALYZER_VERSION = "1.0.0"
+
+MAX_CLAIMS = 12
+MAX_ATTRIBUTED = 9
+MAX_STAKEHOLDERS = 15
+
+
+def _select_claims(text: str, attributed: list[Claim], plain: list[Claim]) -> list[Claim]:
+    """Attributed claims first (named claimants, then earliest), lead sentences next."""
+    for c in attributed:
+        c.score = 3.0 + (1.0 if c.claimant is not None else 0.0) - 0.01 * c.sentence
+        if c.certainty in ("denied", "disputed"):
+            c.score += 0.5
+    chosen = sorted(attributed, key=lambda c: -c.score)[:MAX_ATTRIBUTED]
+    room = MAX_CLAIMS - len(chosen)
+    chosen += sorted(plain, key=lambda c: (-c.score, c.sentence))[:room]
+    chosen.sort(key=lambda c: (c.evidence[0], c.evidence[1]))
+    for c in chosen:
+        c.statement = make_statement(text, c)
+    return chosen
+
+
+def _stakeholders(entities: list[Entity], claims: list[Claim], lead_end: int) -> list[Entity]:
+    """Rank by mentions, speaking role and role given; drop one-off unknown names."""
+    for c in claims:
+        if c.claimant is not None:
+            c.claimant.claims += 1
+
+    def score(e: Entity) -> float:
+        return (
+            len(e.mentions)
+            + 3 * e.claims
+            + (2 if e.role else 0)
+            + (1 if e.first < lead_end else 0)
+            + (1 if e.type == "person" else 0)
+        )
+
+    keep = [
+        e
+        for e in entities
+        if e.mentions and (e.type != "other" or len(e.mentions) >= 2 or e.claims)
+    ]
+    keep.sort(key=lambda e: (-score(e), e.first))
+    return keep[:MAX_STAKEHOLDERS]
+
+
+def _stance(text: str, e: Entity, claims: list[Claim]) -> str | None:
+    for c in claims:
+        if c.claimant is e and c.verb_start is not None and c.content[1] > c.verb_start:
+            words = text[c.verb_start : c.content[1]].split()
+            s = " ".join(words[:25]) + (" …" if len(words) > 25 else "")
+            return s.rstrip(".")
+    return None
+
+
+def analyze(article: Article) -> dict:
+    """Build a schema-valid brief for ``article`` from its cleaned text alone."""
+    text = article.text
+    sentences = split_sentences(text)
+    index = build_index(text, sentences)
+    attributed: list[Claim] = []
+    for s in sentences:
+        if not s.heading:
+            attributed += find_attributions(text, s, index)
+    taken = {c.sentence for c in attributed}
+    plain = unattributed_candidates(text, sentences, taken, index)
+    claims = _select_claims(text, attributed, plain)
+
+    body = [s for s in sentences if not s.heading]
+    lead_end = body[1].end if len(body) > 1 else (body[0].end if body else 0)
+    ranked = _stakeholders(index.entities, claims, lead_end)
+    sid = {id(e): f"s{k}" for k, e in enumerate(ranked, 1)}
+    stakeholders = [
+        {
+            "id": sid[id(e)],
+            "name": e.name,
+            "type": e.type,
+            "role": e.role,
+            "stance": _stance(text, e, claims),
+        }
+        for e in ranked
+    ]
+    cid = {id(c): f"c{k}" for k, c in enumerate(claims, 1)}
+    key_claims = [
+        {
+            "id": cid[id(c)],
+            "statement": c.statement,
+            "claimant": sid.get(id(c.claimant)) if c.claimant is not None else None,
+            "attribution": c.attribution,
+            "evidence": text[c.evidence[0] : c.evidence[1]],
+            "certainty": c.certainty,
+        }
+        for c in claims
+    ]
+    items = build_items(text, sentences, claims, cid)
+    return {
+        "headline": headline(article.title, sentences),
+        "summary": summarize(sentences, article.title),
+        "stakeholders": stakeholders,
+        "key_claims": key_claims,
+        "uncertainty": {"overall": overall_level(items, claims), "items": items},
+    }

@@ -1,0 +1,433 @@
+"""Key claims: who-said-what attributions plus the article's own central assertions.
+
+Attribution is found around speech verbs ("said", "dismissed", "confirmed to ...
+that"), "according to X", and quote-then-speaker ('"...," said X'). The source is the
+noun phrase before the verb, cut back to the clause it opens; it links to a
+stakeholder when it names one, and stays as the article's wording otherwise (so "A
+military source in Russia's Far East" keeps its attribution but has no claimant).
+Certainty comes from the verb class and hedge words in the reported content.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .entities import Entity, EntityIndex
+from .lexicon import (
+    ANONYMOUS_MARKERS,
+    HEDGES,
+    PRONOUNS_PERSON,
+    ROLE_HEADS,
+    ROLE_MODIFIERS,
+    SOURCE_NOUNS,
+    VERB_CERTAINTY,
+    words,
+)
+from .sentences import Sentence
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z’'-]*")
+_HEDGE_RE = re.compile(
+    r"\b(" + "|".join(re.escape(h) for h in sorted(HEDGES, key=len, reverse=True)) + r")\b",
+    re.IGNORECASE,
+)
+_MODAL_HEDGES = words(
+    "may might could possibly possible possibility perhaps probably likely unlikely "
+    "potentially reportedly allegedly apparently"
+) | {"highly likely", "more likely", "most likely"}
+# Verb forms that are also nouns ("recent reports", "dismissed claims"): they count
+# as attribution verbs only after a name or pronoun.
+_NOUN_LIKE = words(
+    """report reports claim claims fear fears estimate estimates charge charges call calls
+    question questions note notes echo echoes label labels dispute disputes challenge
+    states warning praise denies"""
+)
+# Verbs that take ordinary objects ("maintains a large army"): attribution only when a
+# "that"-clause or a quotation follows.
+_NEEDS_THAT = words(
+    """maintain maintains maintained add adds added expect expects expected fear fears
+    feared think thinks thought estimate estimates estimated call calls called describe
+    describes described charge charged charges note notes noted indicate indicates
+    indicated stress stressed stresses write writes wrote"""
+)
+_LEAD_STRIP = re.compile(
+    r"^(?:(?:and|but|while|whereas|as|with|however|although|though|since|because|so|yet|"
+    r"when|if|meanwhile|also|even|now|then|still|instead|furthermore|moreover|"
+    r"previously|earlier|later|today|yesterday)\b[,]?\s+)+",
+    re.IGNORECASE,
+)
+_AUX_TAIL = re.compile(
+    r"(?:\s+(?:has|have|had|also|publicly|previously|repeatedly|already|recently|"
+    r"reportedly|officially|flatly|strongly|quickly|later|earlier|once|again|further|"
+    r"privately|openly|firmly|always|often|himself|herself|themselves|itself|would|will|"
+    r"can|could|may|might|did|does|do))+$",
+    re.IGNORECASE,
+)
+_BE = words("is are was were be been being")
+_NEG = words("not never n't no")
+_CLAUSE_BREAK = re.compile(r"(?:[,;:(]|—|–|\s-\s|[“\"]|\bthat\b|\bwho\b|\bwhich\b)")
+_PREP_CUT = re.compile(r"\s+(?:in|from|at|of|with|near|close to|inside|within|for|on)\s+")
+_OPINION = re.compile(
+    r"\b(?:justified|crucial|must|should|cannot be overlooked|it is important|"
+    r"it will be|evident|in this increasingly|complex web)\b",
+    re.IGNORECASE,
+)
+_QUOTE_OPEN = "“\"‘'"
+
+
+@dataclass
+class Claim:
+    """One key claim before ids are assigned."""
+
+    sentence: int
+    evidence: tuple[int, int]
+    content: tuple[int, int]
+    verb: str | None
+    verb_start: int | None
+    attribution: str | None
+    source_span: tuple[int, int] | None
+    claimant: Entity | None
+    certainty: str
+    anonymous: bool = False
+    cues: list[str] = field(default_factory=list)
+    score: float = 0.0
+    statement: str = ""
+
+
+def hedge_cues(text: str) -> list[str]:
+    """Hedge words exactly as they appear in ``text`` (deduplicated, in order)."""
+    seen: list[str] = []
+    for m in _HEDGE_RE.finditer(text):
+        cue = m.group(0)
+        if cue not in seen:
+            seen.append(cue)
+    return seen
+
+
+def _valid_source(src: str) -> bool:
+    words = _WORD.findall(src)
+    if not words or len(words) > 14:
+        return False
+    low = [w.lower() for w in words]
+    if low[0] in ("it", "this", "there", "which", "what", "who"):
+        return False
+    if len(words) == 1 and (low[0] in PRONOUNS_PERSON or low[0] in ("they", "we", "i")):
+        return True
+    head_part = _PREP_CUT.split(src, maxsplit=1)[0]
+    head_words = [w.lower() for w in _WORD.findall(head_part)] or low
+    if any(w in SOURCE_NOUNS or w in ROLE_HEADS for w in head_words):
+        return True
+    # A capitalised name as head ("Dmitry Peskov", "Rover", "the Tories").
+    return any(w[:1].isupper() for w in _WORD.findall(head_part))
+
+
+def _anonymous(src: str, claimant: Entity | None) -> bool:
+    if claimant is not None and claimant.type == "person":
+        return False
+    head = _PREP_CUT.split(src, maxsplit=1)[0]
+    words = [w.lower() for w in _WORD.findall(head)]
+    if any(w[:1].isupper() for w in _WORD.findall(head)[1:]):
+        return False
+    return any(w in ANONYMOUS_MARKERS for w in words)
+
+
+def _resolve(index: EntityIndex, text: str, span: tuple[int, int]) -> Entity | None:
+    """The stakeholder a source phrase names, preferring the head noun's entity."""
+    src = text[span[0] : span[1]]
+    words = src.strip().split()
+    if len(words) == 1 and words[0].lower() in PRONOUNS_PERSON:
+        return index.last_person_before(span[0])
+    cut = _PREP_CUT.search(src)
+    head_end = span[0] + cut.start() if cut else span[1]
+    ents = index.in_span(span[0], head_end)
+    for e in ents:
+        if e.type == "person":
+            return e
+    # Role-only people: "South Korea’s defense minister", "the Russian foreign minister".
+    head = text[span[0] : head_end]
+    hw = [w.lower().strip("’'") for w in head.split()]
+    if (
+        hw
+        and hw[-1] in ROLE_HEADS
+        and ("’s" in head or "'s" in head or any(e.type == "country" for e in ents))
+        and all(
+            w in ROLE_HEADS
+            or w in ROLE_MODIFIERS
+            or not w.isalpha()
+            or "’" in w
+            or w in ("the", "a")
+            or w[:1].isupper()
+            for w in head.split()[1:]
+        )
+    ):
+        start = span[0] + (len(head) - len(head.lstrip()))
+        return index.role_only_person(start, head_end, head.strip(), 0)
+    for kind in ("organization", "government", "group", "country", "other"):
+        for e in ents:
+            if e.type == kind:
+                return e
+    return None
+
+
+def _certainty(verb: str, source: str, content: str, anonymous: bool) -> tuple[str, list[str]]:
+    base = VERB_CERTAINTY.get(verb.lower(), "claimed")
+    cues = hedge_cues(content)
+    if base in ("denied", "disputed", "confirmed"):
+        return base, cues
+    src_words = {w.lower() for w in _WORD.findall(source)}
+    reportish = bool(src_words & {"report", "reports", "media", "reporting"})
+    modal = any(c.lower() in _MODAL_HEDGES for c in cues)
+    if base == "speculative" or modal:
+        if reportish and not modal:
+            return "reported", cues
+        return "speculative", cues
+    if reportish or base == "reported" or anonymous:
+        return "reported", cues
+    return "claimed", cues
+
+
+def _clause_start(text: str, lo: int, verb_start: int) -> int:
+    """Start of the clause whose subject precedes the verb."""
+    seg = text[lo:verb_start]
+    last = 0
+    for m in _CLAUSE_BREAK.finditer(seg):
+        last = m.end()
+    return lo + last
+
+
+def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Claim]:
+    """All attributed claims in one sentence, in order."""
+    out: list[Claim] = []
+    s0, s1 = sent.start, sent.end
+    stext = sent.text
+    # "according to X, content" / "content, according to X."
+    for m in re.finditer(r"\b[Aa]ccording to ([^,.;]{2,80})", stext):
+        src_s, src_e = s0 + m.start(1), s0 + m.end(1)
+        before = stext[: m.start()].rstrip(" ,")
+        if len(before.split()) >= 4:
+            content = (s0, s0 + len(before))
+        else:
+            after = stext[m.end() :].lstrip(" ,")
+            content = (s1 - len(after), s1)
+        src = text[src_s:src_e]
+        claimant = _resolve(index, text, (src_s, src_e))
+        anon = _anonymous(src, claimant)
+        cert, cues = _certainty("report", src, text[content[0] : content[1]], anon)
+        out.append(
+            Claim(
+                sent.index,
+                (s0, s1),
+                content,
+                "according to",
+                s0 + m.start(),
+                src,
+                (src_s, src_e),
+                claimant,
+                cert,
+                anon,
+                cues,
+            )
+        )
+    for m in _WORD.finditer(stext):
+        verb = m.group(0)
+        if verb.lower() not in VERB_CERTAINTY or not verb.islower():
+            continue
+        vs, ve = s0 + m.start(), s0 + m.end()
+        prev = stext[: m.start()].split()
+        prev_low = [w.lower().strip(",") for w in prev[-3:]]
+        if any(w in _NEG for w in prev_low) or any(w.endswith("n't") for w in prev_low):
+            continue
+        if prev_low and prev_low[-1] in _BE:
+            continue  # passive: "is expected", "was confirmed"
+        if prev_low and prev_low[-1] in ("to", "the", "a", "an", "of", "these", "those"):
+            continue  # "refusing to confirm", "the claims"
+        after = stext[m.end() :]
+        low_verb = verb.lower()
+        if (
+            low_verb in _NEEDS_THAT
+            and not re.match(r"(?:\s+to\s+[^,.;]{1,60}?)?\s+that\b", after)
+            and not any(q in stext for q in '“"')
+        ):
+            continue
+        cstart = _clause_start(text, s0, vs)
+        src_raw = text[cstart:vs]
+        lead = _LEAD_STRIP.match(src_raw.strip())
+        src = src_raw.strip()[lead.end() :] if lead else src_raw.strip()
+        src = _AUX_TAIL.sub("", " " + src).strip()
+        content_span: tuple[int, int] | None = None
+        src_span: tuple[int, int] | None = None
+        # Quote-then-speaker: '"...," said Rick Egelton, deputy ...' or '"...," he said.'
+        quote_first = stext.lstrip()[:1] in _QUOTE_OPEN
+        tail_words = _WORD.findall(after.split(",")[0].split(".")[0])
+        if quote_first and (
+            not src or len(after.strip(' ."”')) < 3 or (tail_words and tail_words[0][:1].isupper())
+        ):
+            q_end = max(stext.rfind("”", 0, m.start()), stext.rfind('"', 0, m.start()))
+            if q_end > 0:
+                content_span = (s0, s0 + q_end + 1)
+                if src and _valid_source(src):
+                    pos = text.find(src, cstart, vs)
+                    src_span = (pos, pos + len(src))
+                else:
+                    am = re.match(r"\s*([^,.;]{2,60}?)(?=[,.;]|$)", after)
+                    if am and am.group(1)[:1].isupper():
+                        src_span = (ve + am.start(1), ve + am.end(1))
+        if content_span is None:
+            if not src or not _valid_source(src):
+                continue
+            if any(w in VERB_CERTAINTY and w not in _NOUN_LIKE for w in _WORD.findall(src)):
+                continue  # "Peskov has dismissed claims": "claims" is a noun here
+            if low_verb in _NOUN_LIKE:
+                last = _WORD.findall(src)[-1]
+                pos = text.find(src, cstart, vs)
+                named = bool(index.in_span(pos, pos + len(src)))
+                if not (
+                    named
+                    or last.lower() in PRONOUNS_PERSON
+                    or last.lower() in ("they", "we", "i", "others")
+                ):
+                    continue
+            pos = text.find(src, cstart, vs)
+            src_span = (pos, pos + len(src))
+            tm = re.match(
+                r"(?:\s+to\s+[^,.;]{1,60}?|\s+[^.;]{1,40}?,\s+(?:stating|saying|adding|"
+                r"arguing|claiming|insisting|noting|warning))?\s+that\s+",
+                after,
+            )
+            if tm and len(after[: tm.end()].split()) <= 9:
+                c0 = ve + tm.end()
+            else:
+                c0 = ve + (len(after) - len(after.lstrip(" ,:")))
+            c1 = s1
+            # Stop at a second attribution in the same sentence ("..., others suggest").
+            content = text[c0:c1].rstrip()
+            if len(content.split()) < 3:
+                continue
+            content_span = (c0, c0 + len(content))
+        if src_span is None:
+            continue
+        src_text = text[src_span[0] : src_span[1]]
+        claimant = _resolve(index, text, src_span)
+        anon = _anonymous(src_text, claimant)
+        cert, cues = _certainty(verb, src_text, text[content_span[0] : content_span[1]], anon)
+        out.append(
+            Claim(
+                sent.index,
+                (s0, s1),
+                content_span,
+                verb,
+                vs,
+                src_text,
+                src_span,
+                claimant,
+                cert,
+                anon,
+                cues,
+            )
+        )
+    out = _dedupe(out)
+    # Several attributions in one sentence: each claim's evidence is its own clause.
+    if len(out) > 1:
+        out.sort(key=lambda c: c.source_span[0] if c.source_span else 0)
+        for k, c in enumerate(out):
+            ev_start = c.source_span[0] if c.source_span else s0
+            if c.content[0] < ev_start:
+                ev_start = c.content[0]
+            ev_end = (
+                out[k + 1].source_span[0] if k + 1 < len(out) and out[k + 1].source_span else s1
+            )
+            ev_end = max(ev_end, ev_start + 1)
+            seg = text[ev_start:ev_end].rstrip(" ,;")
+            c.evidence = (ev_start, ev_start + len(seg))
+            if c.content[1] > c.evidence[1] and c.content[0] < c.evidence[1]:
+                c.content = (c.content[0], c.evidence[1])
+    return out
+
+
+def _dedupe(claims: list[Claim]) -> list[Claim]:
+    """Keep one claim per source phrase; a later verb of the same source adds nothing."""
+    kept: list[Claim] = []
+    for c in claims:
+        if any(k.source_span == c.source_span for k in kept):
+            continue
+        # "Recent reports suggest": a claim whose source swallows another's verb wins.
+        kept = [
+            k
+            for k in kept
+            if not (
+                c.source_span
+                and k.verb_start is not None
+                and c.source_span[0] <= k.verb_start < c.source_span[1]
+            )
+        ]
+        kept.append(c)
+    return kept
+
+
+def _shorten(s: str, n: int = 40) -> str:
+    words = s.split()
+    return s if len(words) <= n else " ".join(words[:n]) + " …"
+
+
+def make_statement(text: str, c: Claim) -> str:
+    """A neutral one-line rendering: who + verb + what, in the article's words."""
+    content = text[c.content[0] : c.content[1]].strip()
+    if c.attribution is None:
+        return _shorten(content)
+    who = (
+        c.claimant.name if c.claimant is not None and c.claimant.type == "person" else c.attribution
+    )
+    who = who[:1].upper() + who[1:]
+    if c.verb == "according to":
+        return _shorten(f"According to {c.attribution}, {content[:1].lower()}{content[1:]}")
+    if c.verb_start is not None and c.content[0] > c.verb_start:
+        return _shorten(f"{who} {text[c.verb_start : c.content[1]].strip()}")
+    return _shorten(f"{who} {c.verb}: {content}")
+
+
+def unattributed_candidates(
+    text: str, sentences: list[Sentence], taken: set[int], index: EntityIndex
+) -> list[Claim]:
+    """The article's own assertions: declarative body sentences with facts in them."""
+    out: list[Claim] = []
+    body = [s for s in sentences if not s.heading]
+    for rank, s in enumerate(body):
+        if s.index in taken:
+            continue
+        words = s.text.split()
+        if not 6 <= len(words) <= 60 or s.text.rstrip().endswith("?"):
+            continue
+        if s.text.lstrip()[:1] in _QUOTE_OPEN or _OPINION.search(s.text):
+            continue
+        if re.match(r"(?i)\s*(i|we|you)\b", s.text):
+            continue
+        cues = hedge_cues(s.text)
+        low = s.text.lower()
+        if any(c.lower() in _MODAL_HEDGES or c.lower().startswith("suggest") for c in cues):
+            cert = "speculative"
+        elif any(w in low for w in ("reportedly", "reports", "reported", "estimated")):
+            cert = "reported"
+        else:
+            cert = "confirmed"
+        n_ents = len(index.in_span(s.start, s.end))
+        score = 1.0 + 0.3 * min(n_ents, 4) + (0.5 if re.search(r"\d", s.text) else 0)
+        if rank < 2:
+            score += 2.0
+        score -= rank * 0.02
+        out.append(
+            Claim(
+                s.index,
+                (s.start, s.end),
+                (s.start, s.end),
+                None,
+                None,
+                None,
+                None,
+                None,
+                cert,
+                False,
+                cues,
+                score,
+            )
+        )
+    return out

@@ -1,0 +1,423 @@
+"""Stakeholder detection: capitalised sequences + title/role lexicons + a gazetteer.
+
+No statistical NER ships without downloading a model, so names are found the way a
+careful reader skims: runs of capitalised words, split where a title ("Russian
+President") ends and a name begins, typed by a country gazetteer and organisation
+head words, and merged across mentions ("Volodymyr Zelensky" ... "President
+Zelensky"; "Kim Jong Un" ... "Kim"; "North Korean" ... "Pyongyang").
+
+Metonymy choice: capitals the news uses for governments ("Moscow", "Pyongyang") count
+as mentions of the country; seats of government ("Kremlin", "White House") are kept as
+separate ``government`` stakeholders, because articles often contrast what "the
+Kremlin" says with what happens in "Russia".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .lexicon import (
+    CAP_STOPWORDS,
+    DAYS_MONTHS,
+    GOVERNMENT_WORDS,
+    GROUP_WORDS,
+    NAME_CONNECTORS,
+    NAME_TITLES,
+    ORG_WORDS,
+    PERSON_ONLY_TITLES,
+    ROLE_HEADS,
+    ROLE_MODIFIERS,
+    gazetteer,
+)
+from .sentences import Sentence
+
+_TOKEN = re.compile(r"[^\W_][\w&.\-’']*")
+_ABBREV = re.compile(r"^(?:[A-Za-z]\.){2,}$")
+_GAP_JOIN = re.compile(r"^[ \t]$")
+
+
+@dataclass
+class Token:
+    """A word with absolute offsets; ``poss`` marks a stripped possessive ’s."""
+
+    text: str
+    start: int
+    end: int
+    poss: bool = False
+
+    @property
+    def cap(self) -> bool:
+        return self.text[:1].isupper()
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    sentence: int
+
+
+@dataclass
+class Entity:
+    """A stakeholder candidate gathered over all its mentions."""
+
+    name: str
+    type: str
+    role: str | None = None
+    mentions: list[Mention] = field(default_factory=list)
+    first: int = 10**9
+    claims: int = 0
+
+    def add(self, start: int, end: int, sentence: int) -> None:
+        self.mentions.append(Mention(start, end, sentence))
+        self.first = min(self.first, start)
+
+
+def tokenize(text: str, start: int, end: int) -> list[Token]:
+    """Words of ``text[start:end]`` with possessives and trailing dots stripped."""
+    out: list[Token] = []
+    for m in _TOKEN.finditer(text, start, end):
+        word, s = m.group(0), m.start()
+        poss = False
+        if word.endswith(("’s", "'s")) and len(word) > 2:
+            word, poss = word[:-2], True
+        if not _ABBREV.match(word):
+            word = word.rstrip(".-’'")
+        if not word:
+            continue
+        out.append(Token(word, s, s + len(word), poss))
+    return out
+
+
+class EntityIndex:
+    """All stakeholders found in one article, with lookup by text span."""
+
+    def __init__(self, text: str, sentences: list[Sentence]) -> None:
+        self.text = text
+        self.sentences = sentences
+        self.entities: list[Entity] = []
+        self._by_key: dict[str, Entity] = {}
+        # (start, end, entity) for every mention, in text order.
+        self.spans: list[tuple[int, int, Entity]] = []
+        self._lower_words = set(re.findall(r"\b[a-z][a-z’'-]+\b", text))
+        self._gaz = gazetteer()
+        self._pending_single: list[tuple[str, int, int, int]] = []
+        self._person_single: set[str] = set()
+        self._single_roles: dict[str, str] = {}
+        for sent in sentences:
+            if sent.heading or self._shouting(sent.text):
+                continue
+            self._scan_sentence(sent)
+        self._resolve_singles()
+        self.spans.sort(key=lambda x: (x[0], x[1]))
+
+    # ------------------------------------------------------------------ helpers
+    @staticmethod
+    def _shouting(s: str) -> bool:
+        letters = [c for c in s if c.isalpha()]
+        return bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+
+    def _entity(self, key: str, name: str, etype: str) -> Entity:
+        ent = self._by_key.get(key)
+        if ent is None:
+            ent = Entity(name=name, type=etype)
+            self._by_key[key] = ent
+            self.entities.append(ent)
+        return ent
+
+    def _mention(self, ent: Entity, start: int, end: int, sent: int) -> None:
+        ent.add(start, end, sent)
+        self.spans.append((start, end, ent))
+
+    def _gap(self, a: Token, b: Token) -> str:
+        return self.text[a.end : b.start]
+
+    # ------------------------------------------------------------------ scanning
+    def _sequences(self, tokens: list[Token]) -> list[list[Token]]:
+        """Group tokens into runs of capitalised words joined by single spaces."""
+        seqs: list[list[Token]] = []
+        cur: list[Token] = []
+        i = 0
+        while i < len(tokens):
+            tok = tokens[i]
+            joinable = cur and _GAP_JOIN.match(self._gap(cur[-1], tok) or "") is not None
+            joinable = bool(joinable) and not cur[-1].poss
+            if tok.cap:
+                if cur and not joinable:
+                    seqs.append(cur)
+                    cur = []
+                cur.append(tok)
+            elif (
+                cur
+                and joinable
+                and tok.text in NAME_CONNECTORS
+                and i + 1 < len(tokens)
+                and tokens[i + 1].cap
+                and _GAP_JOIN.match(self._gap(tok, tokens[i + 1]))
+            ):
+                cur.append(tok)
+            elif tok.text == "and" and cur and joinable and i + 1 < len(tokens):
+                # "Trade and Industry Secretary" joins; "Moscow and Pyongyang" does not.
+                j = i + 1
+                rest = []
+                while j < len(tokens) and tokens[j].cap:
+                    rest.append(tokens[j].text.lower())
+                    j += 1
+                if rest and any(w in ORG_WORDS or w in ROLE_HEADS for w in rest):
+                    cur.append(tok)
+                else:
+                    seqs.append(cur)
+                    cur = []
+            else:
+                if cur:
+                    seqs.append(cur)
+                    cur = []
+            i += 1
+        if cur:
+            seqs.append(cur)
+        return seqs
+
+    def _scan_sentence(self, sent: Sentence) -> None:
+        tokens = tokenize(self.text, sent.start, sent.end)
+        if not tokens:
+            return
+        first_start = tokens[0].start
+        for seq in self._sequences(tokens):
+            # Strip sentence-initial function words and common words that are only
+            # capitalised because they open the sentence.
+            while seq and (
+                seq[0].text.lower() in CAP_STOPWORDS
+                or (
+                    seq[0].start == first_start
+                    and seq[0].text.lower() in self._lower_words
+                    and seq[0].text not in self._gaz
+                    and seq[0].text.lower() not in NAME_TITLES
+                )
+                or seq[0].text in NAME_CONNECTORS
+            ):
+                seq = seq[1:]
+            while seq and seq[-1].text in NAME_CONNECTORS:
+                seq = seq[:-1]
+            if seq:
+                self._classify(seq, tokens, sent)
+
+    def _gaz_prefix(self, seq: list[Token]) -> tuple[int, str, str] | None:
+        """Longest gazetteer match at the start of ``seq``: (length, name, type)."""
+        for n in range(min(len(seq), 5), 0, -1):
+            surface = self.text[seq[0].start : seq[n - 1].end]
+            hit = self._gaz.get(surface)
+            if hit:
+                return n, hit[0], hit[1]
+        return None
+
+    def _classify(self, seq: list[Token], tokens: list[Token], sent: Sentence) -> None:
+        i = 0
+        role_start: int | None = None
+        has_title = False
+        person_title = False
+        # Leading gazetteer items and capitalised titles form the role ("Russian
+        # President"); what follows is the name.
+        while i < len(seq):
+            hit = self._gaz_prefix(seq[i:])
+            if hit:
+                n, name, etype = hit
+                ent = self._entity(name, name, etype)
+                self._mention(ent, seq[i].start, seq[i + n - 1].end, sent.index)
+                if role_start is None:
+                    role_start = seq[i].start
+                i += n
+                if seq[i - 1].poss:
+                    break
+                continue
+            low = seq[i].text.lower().rstrip(".")
+            if low in NAME_TITLES and i + 1 < len(seq):
+                if role_start is None:
+                    role_start = seq[i].start
+                has_title = has_title or low not in PERSON_ONLY_TITLES
+                person_title = person_title or low in PERSON_ONLY_TITLES
+                i += 1
+                continue
+            break
+        name_toks = seq[i:]
+        if not name_toks:
+            return
+        if seq[i - 1].poss if i else False:
+            # "Russia’s Far East": the country was the owner, the rest is another thing.
+            role_start, has_title = None, False
+        words = [t.text.lower() for t in name_toks]
+        surface = self.text[name_toks[0].start : name_toks[-1].end]
+        start, end = name_toks[0].start, name_toks[-1].end
+        gaz_key = surface if surface in self._gaz else surface[:-1]
+        if gaz_key in self._gaz and (gaz_key == surface or surface.endswith("s")):
+            name, etype = self._gaz[gaz_key]
+            self._mention(self._entity(name, name, etype), start, end, sent.index)
+            return
+        if any(w in ORG_WORDS for w in words) or any(w in GROUP_WORDS for w in words):
+            if any(w in GROUP_WORDS for w in words):
+                etype = "group"
+            elif any(w in GOVERNMENT_WORDS for w in words):
+                etype = "government"
+            else:
+                etype = "organization"
+            self._mention(self._entity(surface, surface, etype), start, end, sent.index)
+            return
+        if all(t.text.lower() in DAYS_MONTHS for t in name_toks):
+            return
+        if name_toks[0].text.isupper() and len(name_toks[0].text) >= 2 and len(name_toks) > 1:
+            # "BBC Russian", "MIT Media Lab": an acronym-led name is an organisation.
+            self._mention(self._entity(surface, surface, "organization"), start, end, sent.index)
+            return
+        if (
+            len(name_toks) == 1
+            and name_toks[0].text.isupper()
+            and len(surface) >= 2
+            and not has_title
+            and not person_title
+        ):
+            self._mention(self._entity(surface, surface, "organization"), start, end, sent.index)
+            return
+        role = None
+        if role_start is not None and (has_title or person_title):
+            role = self.text[role_start:start].strip() or None
+            if role and role.lower().rstrip(".") in PERSON_ONLY_TITLES:
+                role = None
+        lower_role = self._role_before(tokens, name_toks[0])
+        if lower_role and not role:
+            role = lower_role
+        is_person = bool(role) or person_title or has_title
+        if not role:
+            role = self._role_after(name_toks[-1], sent)
+            is_person = is_person or bool(role)
+        if len(name_toks) == 1:
+            self._pending_single.append((surface, start, end, sent.index))
+            if is_person:
+                self._person_single.add(surface)
+                if role:
+                    self._single_roles.setdefault(surface, role)
+            return
+        ent = self._entity("P:" + surface, surface, "person" if is_person else "name")
+        if is_person:
+            ent.type = "person"
+        if role and not ent.role:
+            ent.role = role
+        self._mention(ent, start, end, sent.index)
+
+    def _role_before(self, tokens: list[Token], name: Token) -> str | None:
+        """A lowercase role phrase right before a name: "Kremlin spokesperson"."""
+        idx = next((k for k, t in enumerate(tokens) if t.start == name.start), None)
+        if not idx:
+            return None
+        k = idx - 1
+        first = None
+        head = False
+        nxt = name
+        while k >= 0 and idx - k <= 6:
+            tok = tokens[k]
+            if not _GAP_JOIN.match(self._gap(tok, nxt)) and not (
+                tok.poss and self._gap(tok, nxt).startswith(("’s ", "'s "))
+            ):
+                break
+            low = tok.text.lower()
+            if not tok.cap and low in ROLE_HEADS:
+                head = True
+            elif not tok.cap and low in ROLE_MODIFIERS:
+                pass
+            elif tok.cap and first is not None:
+                pass  # "Kremlin spokesperson", "North Korean leader"
+            else:
+                break
+            first = tok
+            nxt = tok
+            k -= 1
+        if first is None or not head:
+            return None
+        return self.text[first.start : name.start].strip() or None
+
+    def _role_after(self, last: Token, sent: Sentence) -> str | None:
+        """An appositive role after a name: ", India's finance minister," / "from X"."""
+        rest = self.text[last.end : sent.end]
+        m = re.match(r",\s+([^,;.()\"“”]{3,90}?)(?=[,;.]|$)", rest)
+        if m:
+            phrase = m.group(1).strip()
+            words = [w.lower().strip("’'") for w in phrase.split()]
+            if (
+                1 <= len(words) <= 12
+                and any(w in ROLE_HEADS for w in words[:5])
+                and words[0] not in {"who", "which", "that", "and", "but", "said", "says"}
+            ):
+                return phrase
+        m = re.match(
+            r"\s+((?:from|of|at)\s+(?:the\s+)?[A-Z][^,;.()]{2,80}?)(?=\s+[a-z]|[,;.]|$)", rest
+        )
+        if m:
+            phrase = m.group(1)
+            if any(w.lower() in ORG_WORDS for w in re.findall(r"\w+", phrase)):
+                return phrase
+        return None
+
+    # --------------------------------------------------------------- resolution
+    def _resolve_singles(self) -> None:
+        """Attach one-word mentions to a full name ("Zelensky", "Kim") or keep them."""
+        people = [e for e in self.entities if e.type in ("person", "name") and " " in e.name]
+        for surface, start, end, sent in self._pending_single:
+            target = None
+            for e in people:
+                parts = e.name.split()
+                if parts[-1] == surface:
+                    target = e
+                    break
+            if target is None:
+                target = next((e for e in people if e.name.split()[0] == surface), None)
+            if target is not None:
+                target.type = "person"
+                self._mention(target, start, end, sent)
+                continue
+            etype = "person" if surface in self._person_single else "other"
+            ent = self._entity("S:" + surface, surface, etype)
+            if etype == "person":
+                ent.type = "person"
+                ent.role = ent.role or self._single_roles.get(surface)
+            self._mention(ent, start, end, sent)
+        # Multi-word names that were never given person evidence stay "other".
+        for e in self.entities:
+            if e.type == "name":
+                e.type = "other"
+
+    # ------------------------------------------------------------------ lookup
+    def in_span(self, start: int, end: int) -> list[Entity]:
+        """Entities mentioned inside ``[start, end)``, in text order."""
+        out: list[Entity] = []
+        for s, e, ent in self.spans:
+            if s >= start and e <= end and ent not in out:
+                out.append(ent)
+        return out
+
+    def last_person_before(self, pos: int) -> Entity | None:
+        """The most recently mentioned person before ``pos`` (for "he"/"she")."""
+        best = None
+        for s, _e, ent in self.spans:
+            if s >= pos:
+                break
+            if ent.type == "person":
+                best = ent
+        return best
+
+    def role_only_person(self, start: int, end: int, phrase: str, sent: int) -> Entity:
+        """A person known only by role: "South Korea’s defense minister"."""
+        words = phrase.split()
+        role = phrase
+        for k, w in enumerate(words):
+            if w.endswith(("’s", "'s")):
+                role = " ".join(words[k + 1 :])
+        name = phrase[0].upper() + phrase[1:] if phrase[:4].lower() != "the " else phrase[4:]
+        ent = self._entity("R:" + name.lower(), name, "person")
+        ent.role = ent.role or role or None
+        self._mention(ent, start, end, sent)
+        self.spans.sort(key=lambda x: (x[0], x[1]))
+        return ent
+
+
+def build_index(text: str, sentences: list[Sentence]) -> EntityIndex:
+    """Find the stakeholder candidates of one article."""
+    return EntityIndex(text, sentences)

@@ -1,0 +1,145 @@
+"""Paragraph and sentence segmentation with character offsets into the article text.
+
+Why a hand-written splitter: evidence quotes must be exact substrings of the cleaned
+text, so every sentence keeps its ``start``/``end`` offsets; and the analyzer must run
+in milliseconds. ``bench/bench_offline.py --segmenters`` compares this splitter with
+pysbd and syntok on speed and on a set of hard cases (abbreviations, initials, quotes);
+this one was the fastest by two orders of magnitude over pysbd and at least as accurate
+on news text, so no segmentation library is a runtime dependency.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .lexicon import words
+
+# Abbreviations after which a period never ends a sentence (titles precede a name).
+_TITLES = words(
+    """mr mrs ms mx dr prof gen sen rep gov lt col sgt capt cmdr adm maj brig cpl pte
+    st rev hon pres supt insp det fr sr jr messrs mme mlle"""
+)
+# Abbreviations that usually continue the sentence (numbers, months, misc.).
+_CONTINUERS = words(
+    """no nos vol fig figs approx est dept univ ave blvd mt ft op pp para art sec cf al
+    jan feb mar apr jun jul aug sep sept oct nov dec vs v"""
+)
+# Abbreviations that may end a sentence ("... and Co." / "... etc."): split only when
+# the next word is a typical sentence opener.
+_AMBIGUOUS = words("inc corp ltd co etc plc llc bros")
+_OPENERS = words(
+    """the a an he she it they we i you this that these those there but and or so yet
+    however meanwhile in on at for after before when while if as his her its their our
+    mr mrs ms dr some many most no one two three it's"""
+)
+
+# A candidate boundary: terminal punctuation, optional closing quotes/brackets, space.
+_BOUNDARY = re.compile(r"""([.!?…]+)(['"’”)\]]*)(\s+)(?=['"‘“(\[]*[A-Z0-9À-ÖØ-Þ])""")
+_WORD_BEFORE = re.compile(r"([A-Za-z&][A-Za-z&.'’-]*)$")
+_NEXT_WORD = re.compile(r"""['"‘“(\[]?([A-Za-z0-9'’]+)""")
+_TERMINAL = re.compile(r"""[.!?…:;]['"’”)\]]*\s*$""")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of the cleaned text; ``text == article_text[start:end]``."""
+
+    index: int
+    start: int
+    end: int
+    text: str
+    paragraph: int
+    heading: bool = False
+
+
+def _is_boundary(para: str, m: re.Match[str]) -> bool:
+    """Decide whether a period-like mark really ends the sentence."""
+    punct = m.group(1)
+    if punct != ".":
+        return True  # ! ? … and runs like "?!" or "..." are reliable enough
+    before = _WORD_BEFORE.search(para, 0, m.start())
+    if not before:
+        return True  # after a digit, a quote, a bracket
+    word = before.group(1)
+    low = word.lower().rstrip(".")
+    nxt = _NEXT_WORD.match(para, m.end())
+    next_word = nxt.group(1) if nxt else ""
+    shouting = word.isupper() and len(word) > 1  # "SEC", "FT", "AT&T" are names
+    if low in _TITLES and not shouting:
+        return False
+    if low in _CONTINUERS and not shouting:
+        # "Jan. 5" / "No. 10" continue; "... in Jan. The ..." is rare enough to ignore.
+        return False
+    if len(word) == 1 and word.isupper():
+        return False  # an initial: "John F. Kennedy"
+    if "." in word.rstrip("."):
+        # "U.S." / "U.N." / "a.m.": a boundary only before a clear sentence opener.
+        return next_word.lower() in _OPENERS
+    if low in _AMBIGUOUS:
+        return next_word.lower() in _OPENERS
+    return True
+
+
+def is_heading(line: str) -> bool:
+    """Short lines without terminal punctuation are section headings, not sentences.
+
+    They carry no claim and must not be picked as summary sentences or evidence.
+    """
+    stripped = line.strip()
+    if not stripped:
+        return False
+    words = stripped.split()
+    if _TERMINAL.search(stripped):
+        return False
+    return len(words) <= 16
+
+
+def split_paragraph(para: str) -> list[tuple[int, int]]:
+    """Split one paragraph into ``(start, end)`` spans, whitespace trimmed."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _BOUNDARY.finditer(para):
+        if _is_boundary(para, m):
+            end = m.start(3)
+            if end > start:
+                spans.append((start, end))
+            start = m.end()
+    if start < len(para):
+        spans.append((start, len(para)))
+    out = []
+    for s, e in spans:
+        seg = para[s:e]
+        lead = len(seg) - len(seg.lstrip())
+        trail = len(seg.rstrip())
+        if trail > lead:
+            out.append((s + lead, s + trail))
+    return out
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Segment the article into sentences, marking heading lines.
+
+    Every line break is a paragraph break: cleaned news text keeps one paragraph per
+    line, and broadcast transcripts keep one sentence per line.
+    """
+    sentences: list[Sentence] = []
+    para_index = 0
+    for m in re.finditer(r"[^\n]+", text):
+        line = m.group(0)
+        if not line.strip():
+            continue
+        base = m.start()
+        if is_heading(line):
+            lead = len(line) - len(line.lstrip())
+            s, e = base + lead, base + len(line.rstrip())
+            sentences.append(Sentence(len(sentences), s, e, text[s:e], para_index, True))
+        else:
+            for s, e in split_paragraph(line):
+                sentences.append(
+                    Sentence(
+                        len(sentences), base + s, base + e, text[base + s : base + e], para_index
+                    )
+                )
+        para_index += 1
+    return sentences

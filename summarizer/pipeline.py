@@ -1,0 +1,468 @@
+"""The prompt runner: one article in, one validated, cached :class:`Result` out.
+
+The steps, each in its own module: load and clean (:mod:`loader`, :mod:`clean`),
+count and budget tokens (:mod:`tokens`), render the prompt (:mod:`prompt`), call the
+model (:mod:`client`), parse and validate (:mod:`validate`), cache (:mod:`cache`).
+This module only sequences them and owns the re-ask loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import queue
+import threading
+import time
+import weakref
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from summarizer.article import Article
+from summarizer.cache import PIPELINE_VERSION, Cache, cache_key, default_cache_path
+from summarizer.config import OFFLINE_NOTICE, Settings, endpoint_host, resolve
+from summarizer.errors import (
+    BudgetExceeded,
+    OutputError,
+    SummarizerError,
+    TruncatedOutput,
+)
+from summarizer.loader import article_from_text, load_article
+from summarizer.pricing import CostMeter, ModelInfo, model_info
+from summarizer.prompt import PromptTemplate, load_prompt
+from summarizer.ratelimit import RateLimiter
+from summarizer.result import Brief, Result
+from summarizer.schema import schema_errors, schema_hash, schema_version
+from summarizer.tokens import check_budget, count_message_tokens
+from summarizer.validate import ArticleIndex, Validation, check_brief, drop_ungrounded, validate_answer
+
+if TYPE_CHECKING:
+    from summarizer.client import CallStats, Completion, ModelClient
+
+log = logging.getLogger("summarizer")
+Message = dict[str, str]
+
+Source = str | os.PathLike[str] | Article
+
+
+@dataclass
+class ItemError:
+    """A per-item failure from :meth:`Summarizer.summarize_many`; the batch goes on."""
+
+    source: str | None
+    error: SummarizerError
+
+    def __str__(self) -> str:
+        return str(self.error)
+
+
+@dataclass
+class RunControls:
+    """Run-wide limits shared by every article: rate limits and the spending budget."""
+
+    rate_limiter: RateLimiter | None = None
+    meter: CostMeter | None = None
+    max_cost: float | None = None
+    max_tokens: int | None = None
+
+    def check_budget(self, prompt_tokens: int, allowance: int) -> None:
+        if self.meter and self.meter.would_exceed(
+            self.max_cost, self.max_tokens, prompt_tokens, allowance
+        ):
+            raise BudgetExceeded(
+                f"stopping before a call that could exceed the budget "
+                f"(spent ${self.meter.spent_usd:.4f}, {self.meter.tokens} tokens so far)"
+            )
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class Summarizer:
+    """Summarise articles with a model, or with the offline analyzer.
+
+    ``model``, ``base_url`` and ``api_key`` fall back to ``SUMMARIZER_MODEL``,
+    ``OPENAI_BASE_URL`` and ``OPENAI_API_KEY``, then the config file; with none of
+    them set the offline analyzer runs. ``cache`` is True (the user cache
+    directory), False/None (no cache), a path, or a :class:`Cache`.
+    """
+
+    def __init__(
+        self,
+        model: str | None = None,
+        *,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        cache: bool | str | os.PathLike[str] | Cache | None = True,
+        refresh: bool = False,
+        mode: str = "auto",
+        max_reasks: int = 2,
+        strict_grounding: bool = False,
+        max_output_tokens: int = 2048,
+        timeout: float = 120.0,
+        max_attempts: int = 6,
+        max_retry_seconds: float = 300.0,
+        backoff_base: float = 1.0,
+        prompt: str = "brief",
+        controls: RunControls | None = None,
+        settings: Settings | None = None,
+    ) -> None:
+        self.settings = settings or resolve(model=model, base_url=base_url, api_key=api_key)
+        if self.settings.offline_because_unconfigured:
+            log.warning(OFFLINE_NOTICE)
+        self.model = self.settings.model
+        self.refresh = refresh
+        self.max_reasks = max_reasks
+        self.strict_grounding = strict_grounding
+        self.controls = controls or RunControls()
+        self.info: ModelInfo = model_info(self.model, self.settings.model_overrides)
+        self._client_options: dict[str, Any] = {
+            "mode": mode,
+            "timeout": timeout,
+            "max_attempts": max_attempts,
+            "max_retry_seconds": max_retry_seconds,
+            "backoff_base": backoff_base,
+            "max_output_tokens": max_output_tokens,
+        }
+        self.template: PromptTemplate | None = None if self.offline else load_prompt(prompt)
+        self.cache = self._open_cache(cache)
+        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ModelClient] = (
+            weakref.WeakKeyDictionary()
+        )
+        # Modes the endpoint rejected, remembered across articles and event loops.
+        self._modes: list[str] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_lock = threading.Lock()
+
+    # -- configuration -------------------------------------------------------------
+
+    @property
+    def offline(self) -> bool:
+        return self.settings.offline
+
+    @property
+    def endpoint(self) -> str:
+        return "offline" if self.offline else endpoint_host(self.settings.base_url)
+
+    def _open_cache(self, cache: bool | str | os.PathLike[str] | Cache | None) -> Cache | None:
+        if isinstance(cache, Cache):
+            return cache
+        if cache is None or cache is False:
+            return None
+        if cache is True:
+            return Cache(self.settings.cache_path or default_cache_path())
+        return Cache(cache)
+
+    def _client(self) -> ModelClient:
+        loop = asyncio.get_running_loop()
+        client = self._clients.get(loop)
+        if client is None:
+            # Imported here: the openai SDK takes most of a second to import, and
+            # offline runs and all-cache-hit reruns never need it.
+            from summarizer.client import ModelClient
+
+            client = ModelClient(
+                model=self.model,
+                base_url=self.settings.base_url,
+                api_key=self.settings.api_key,
+                on_rate_limited=self._on_rate_limited,
+                **self._client_options,
+            )
+            if self._modes is None:
+                self._modes = client.modes
+            client.modes = self._modes
+            self._clients[loop] = client
+        return client
+
+    def _on_rate_limited(self, retry_after: float | None) -> None:
+        if self.controls.rate_limiter is not None:
+            self.controls.rate_limiter.penalize(retry_after)
+
+    def generation_key(self, article: Article) -> str:
+        """The cache key: changes whenever anything that shapes the result changes."""
+        if self.offline:
+            from summarizer.offline import ANALYZER_NAME, ANALYZER_VERSION
+
+            prompt_sha, parameters = "", {"analyzer": f"{ANALYZER_NAME}/{ANALYZER_VERSION}"}
+        else:
+            assert self.template is not None
+            options = self._client_options
+            prompt_sha = self.template.sha256
+            parameters = {
+                "mode": options["mode"],
+                "temperature": 0.0,
+                "seed": 0,
+                "max_output_tokens": options["max_output_tokens"],
+                "max_reasks": self.max_reasks,
+                "strict_grounding": self.strict_grounding,
+            }
+        return cache_key(
+            article_sha256=article.sha256,
+            model=self.model,
+            endpoint=self.endpoint,
+            prompt_sha256=prompt_sha,
+            schema_sha256=schema_hash("summary"),
+            parameters=parameters,
+        )
+
+    # -- public API ----------------------------------------------------------------
+
+    def load(self, source: Source) -> Article:
+        """An :class:`Article` from a path, an Article, or text.
+
+        A ``str`` is a path when it names an existing file and has no line break;
+        otherwise it is article text. Pass a :class:`pathlib.Path` to be explicit.
+        """
+        if isinstance(source, Article):
+            return source
+        if isinstance(source, os.PathLike):
+            return load_article(source)
+        if "\n" not in source and len(source) < 4096 and Path(source).is_file():
+            return load_article(source)
+        return article_from_text(source)
+
+    def summarize(self, source: Source) -> Result:
+        """Summarise one article (blocking)."""
+        return self._run(self.asummarize(source))
+
+    async def asummarize(self, source: Source) -> Result:
+        """Summarise one article; safe to run many at once on one event loop."""
+        article = self.load(source)
+        key = self.generation_key(article)
+        cached = self.cached_result(article, key)
+        if cached is not None:
+            return cached
+        started = time.perf_counter()
+        if self.offline:
+            result = self._analyze_offline(article, started)
+        else:
+            result = await self._summarize_with_model(article, started)
+        if self.cache is not None:
+            self.cache.put(key, result.to_dict())
+        return result
+
+    def summarize_many(
+        self, sources: Iterable[Source], *, concurrency: int = 4
+    ) -> Iterator[Result | ItemError]:
+        """Results (or per-item errors) in completion order; one failure never stops the rest."""
+        results: queue.Queue[Result | ItemError | None] = queue.Queue(maxsize=concurrency * 2)
+
+        async def one(source: Source, gate: asyncio.Semaphore) -> None:
+            async with gate:
+                try:
+                    item: Result | ItemError = await self.asummarize(source)
+                except SummarizerError as exc:
+                    name = source.source if isinstance(source, Article) else str(source)[:80]
+                    item = ItemError(name, exc)
+                await asyncio.to_thread(results.put, item)
+
+        async def produce() -> None:
+            gate = asyncio.Semaphore(concurrency)
+            tasks: set[asyncio.Task[None]] = set()
+            try:
+                for source in sources:
+                    await gate.acquire()
+                    gate.release()
+                    task = asyncio.create_task(one(source, gate))
+                    tasks.add(task)
+                    task.add_done_callback(tasks.discard)
+                    while len(tasks) >= concurrency * 2:
+                        await asyncio.wait(set(tasks), return_when=asyncio.FIRST_COMPLETED)
+                if tasks:
+                    await asyncio.gather(*tasks)
+            finally:
+                await asyncio.to_thread(results.put, None)
+
+        future = asyncio.run_coroutine_threadsafe(produce(), self._background_loop())
+        while (item := results.get()) is not None:
+            yield item
+        future.result()
+
+    def close(self) -> None:
+        if self._loop is not None:
+            loop = self._loop
+            for client_loop, client in list(self._clients.items()):
+                if client_loop is loop:
+                    asyncio.run_coroutine_threadsafe(client.aclose(), loop).result()
+            loop.call_soon_threadsafe(loop.stop)
+            self._loop = None
+        if self.cache is not None:
+            self.cache.close()
+
+    def __enter__(self) -> Summarizer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- steps ---------------------------------------------------------------------
+
+    def cached_result(self, article: Article, key: str) -> Result | None:
+        """A cache hit, re-validated; anything that no longer validates is a miss."""
+        if self.cache is None or self.refresh:
+            return None
+        payload = self.cache.get(key)
+        if payload is None:
+            return None
+        if schema_errors(payload, "result"):
+            self.cache.delete(key)
+            return None
+        # Spans are recomputed against this article, so offsets can never go stale.
+        validation = check_brief(payload["summary"], ArticleIndex(article.text))
+        payload["evidence_spans"] = [span.to_dict() for span in validation.spans]
+        result = Result.from_dict(payload, article)
+        return result.for_article(article, cache_hit=True)
+
+    def _provenance(
+        self,
+        *,
+        mode: str,
+        stats: CallStats | None,
+        reasks: int,
+        started: float,
+    ) -> dict[str, Any]:
+        prompt_tokens = stats.prompt_tokens if stats else 0
+        completion_tokens = stats.completion_tokens if stats else 0
+        analyzer = None
+        if self.offline:
+            from summarizer.offline import ANALYZER_NAME, ANALYZER_VERSION
+
+            analyzer = {"name": ANALYZER_NAME, "version": ANALYZER_VERSION}
+        return {
+            "model": self.model,
+            "endpoint": self.endpoint,
+            "mode": mode,
+            "analyzer": analyzer,
+            "prompt": None if self.template is None else self.template.provenance(),
+            "summary_schema_version": schema_version("summary"),
+            "pipeline_version": PIPELINE_VERSION,
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+            },
+            "attempts": stats.attempts if stats else 0,
+            "reasks": reasks,
+            "retries": dict(stats.retries) if stats else {},
+            "latency_ms": round((time.perf_counter() - started) * 1000, 2),
+            "cache_hit": False,
+            "created_at": _now(),
+        }
+
+    def _analyze_offline(self, article: Article, started: float) -> Result:
+        from summarizer.offline import analyze
+
+        brief = analyze(article)
+        validation = check_brief(brief, ArticleIndex(article.text)) if not schema_errors(
+            brief
+        ) else Validation(brief=None, fatal=schema_errors(brief))
+        if validation.fatal:
+            raise OutputError(
+                f"{article.source or 'article'}: offline analyzer produced an invalid brief",
+                validation.fatal,
+            )
+        return self._finish(article, validation, "offline", None, 0, started)
+
+    def _finish(
+        self,
+        article: Article,
+        validation: Validation,
+        mode: str,
+        stats: CallStats | None,
+        reasks: int,
+        started: float,
+    ) -> Result:
+        warnings = list(article.warnings) + validation.grounding
+        if self.strict_grounding:
+            warnings += drop_ungrounded(validation)
+        assert validation.brief is not None
+        brief: Brief = validation.brief  # type: ignore[assignment]
+        return Result(
+            article=article,
+            brief=brief,
+            evidence_spans=validation.spans,
+            provenance=self._provenance(mode=mode, stats=stats, reasks=reasks, started=started),
+            warnings=warnings,
+        )
+
+    async def _summarize_with_model(self, article: Article, started: float) -> Result:
+        assert self.template is not None
+        template = self.template
+        client = self._client()
+        allowance = client.max_output_tokens
+        index = ArticleIndex(article.text)
+        followups: list[Message] = []
+
+        def render(mode: str) -> list[Message]:
+            return template.render(article.text, include_schema=mode != "json_schema") + followups
+
+        # Refuse what cannot fit before spending anything on it.
+        prompt_tokens = count_message_tokens(render(client.mode), self.info.encoding)
+        check_budget(
+            prompt_tokens,
+            context_window=self.info.context_window,
+            output_allowance=allowance,
+            model=self.model,
+            source=article.source,
+        )
+
+        async def before_attempt() -> None:
+            tokens = count_message_tokens(render(client.mode), self.info.encoding)
+            self.controls.check_budget(tokens, allowance)
+            if self.controls.rate_limiter is not None:
+                await self.controls.rate_limiter.acquire(tokens + allowance)
+
+        from summarizer.client import CallStats
+
+        stats = CallStats()
+        reasks = 0
+        source = article.source or "article"
+        while True:
+            completion = await client.complete(render, stats, before_attempt=before_attempt)
+            self._account(completion, allowance)
+            if completion.finish_reason == "length":
+                raise TruncatedOutput(
+                    f"{source}: the model stopped at its output limit ({allowance} tokens) "
+                    "before finishing the JSON; raise --max-output-tokens",
+                )
+            validation = validate_answer(completion.content, index)
+            if validation.ok or reasks >= self.max_reasks:
+                break
+            reasks += 1
+            followups += [
+                {"role": "assistant", "content": completion.content},
+                template.reask(validation.errors),
+            ]
+        if validation.fatal:
+            raise OutputError(
+                f"{source}: the model's output was still invalid after {reasks} re-asks: "
+                f"{validation.fatal[0]}",
+                validation.fatal,
+            )
+        return self._finish(article, validation, completion.mode, stats, reasks, started)
+
+    def _account(self, completion: Completion, allowance: int) -> None:
+        controls = self.controls
+        prompt = completion.prompt_tokens or 0
+        output = completion.completion_tokens or 0
+        if controls.meter is not None:
+            controls.meter.add(prompt, output)
+        if controls.rate_limiter is not None:
+            controls.rate_limiter.refund(max(0, allowance - output))
+
+    # -- event loop for the blocking API -------------------------------------------
+
+    def _background_loop(self) -> asyncio.AbstractEventLoop:
+        with self._loop_lock:
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                threading.Thread(target=loop.run_forever, name="summarizer", daemon=True).start()
+                self._loop = loop
+            return self._loop
+
+    def _run(self, coroutine: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self._background_loop()).result()

