@@ -160,7 +160,8 @@ def run(input_dir: Path, out_dir: Path, patterns: tuple[str, ...], concurrency: 
     settings = resolve(model=options["model"], base_url=options["base_url"], api_key=None, cache_path=None)
     info = model_info(settings.model, settings.model_overrides)
     controls = RunControls(
-        rate_limiter=RateLimiter(rpm=rpm, tpm=tpm) if (rpm or tpm) else None,
+        # Always present: even without --rpm/--tpm, a 429 pauses and slows the whole run.
+        rate_limiter=RateLimiter(rpm=rpm, tpm=tpm),
         meter=CostMeter(info),
         max_cost=max_cost,
         max_tokens=max_total_tokens,

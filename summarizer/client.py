@@ -93,7 +93,16 @@ def _retry_after(exc: BaseException) -> float | None:
     return None
 
 
-def _mentions_response_format(exc: openai.APIStatusError) -> bool:
+def _rejects_mode(exc: BaseException, mode: str) -> bool:
+    """An error that says the endpoint does not support this structured-output mode.
+
+    Checked before retrying: llama-cpp-python answers an unsupported
+    ``response_format`` with HTTP 500, which would otherwise be retried in vain.
+    """
+    if mode == "prompt" or not isinstance(exc, openai.APIStatusError):
+        return False
+    if exc.status_code not in (400, 422, 500):
+        return False
     text = f"{exc.message} {getattr(exc, 'body', '')}".lower()
     return "response_format" in text or "json_schema" in text or "json_object" in text
 
@@ -232,7 +241,9 @@ class ModelClient:
                 self.on_rate_limited(_retry_after(exc))
 
         retrying = AsyncRetrying(
-            retry=retry_if_exception(lambda exc: _retry_cause(exc) is not None),
+            retry=retry_if_exception(
+                lambda exc: _retry_cause(exc) is not None and not _rejects_mode(exc, mode)
+            ),
             before_sleep=record_retry,
             wait=self._wait,
             stop=stop_after_attempt(self.max_attempts) | stop_after_delay(self.max_retry_seconds),
@@ -246,7 +257,7 @@ class ModelClient:
                     stats.attempts += 1
                     return await self._send(messages, mode, stats)
         except openai.APIStatusError as exc:
-            if mode != "prompt" and exc.status_code in (400, 422, 500) and _mentions_response_format(exc):
+            if _rejects_mode(exc, mode):
                 raise CapabilityRejected(exc.message) from None
             raise ModelError(self._describe(exc)) from None
         except openai.APIConnectionError as exc:

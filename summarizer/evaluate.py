@@ -61,6 +61,8 @@ def _normalize(text: str, fold_case: bool) -> tuple[str, list[int]]:
     origin: list[int] = []
     previous_space = False
     for index, char in enumerate(text):
+        if not char.isascii() and unicodedata.category(char) == "Cf":
+            continue  # soft hyphens, zero-width spaces, BOMs: cleaning drops them
         mapped = char.translate(_EQUIVALENT)
         if mapped.isspace():
             if previous_space:
@@ -71,6 +73,12 @@ def _normalize(text: str, fold_case: bool) -> tuple[str, list[int]]:
         if fold_case:
             lowered = mapped.lower()
             mapped = lowered if len(lowered) == len(mapped) else mapped  # keep offsets 1:1
+        if not mapped.isascii():
+            # Compare base letters only: a raw file may hold "A" + combining tilde where
+            # the cleaned (NFC) text holds "\u00c3"; both become "A".
+            mapped = "".join(
+                c for c in unicodedata.normalize("NFD", mapped) if not unicodedata.combining(c)
+            )
         for piece in mapped:
             chars.append(piece)
             origin.append(index)
@@ -99,8 +107,9 @@ class TextIndex:
         """``(start, end, how)`` of ``quote`` in the text, or None.
 
         ``how`` is ``exact`` or ``normalized`` (whitespace, quote-mark and dash
-        variants); with ``tolerant`` also ``folded`` (case-insensitive) and ``elided``
-        (fragments around "..." found in order). When a quote occurs several times the
+        variants, combining accents, invisible format characters); with ``tolerant``
+        also ``folded`` (case-insensitive) and ``elided`` (fragments around "..." found
+        in order). When a quote occurs several times the
         occurrence nearest ``hint`` (a position in this text) wins.
         """
         candidate = quote.strip()
@@ -270,7 +279,8 @@ def claimant_matches(pred_names: Sequence[str], gold: GoldAttribution) -> bool:
     """Whether a claim's claimant agrees with a gold attribution's source.
 
     ``pred_names`` are the claimant stakeholder's name and the claim's own attribution
-    text; empty means the claimant is null (the article asserts it). A null gold source
+    text; empty means the article itself asserts the claim (null claimant and null
+    attribution). A null gold source
     (the author's own assertion) matches only a null claimant; a first-person source
     ("I", "we") also matches a null claimant, since in news and opinion text that is
     usually the author. A source that is nothing but pronouns ("he", "they") cannot be
@@ -350,12 +360,17 @@ def ratio(numerator: float, denominator: float) -> float | None:
     return numerator / denominator if denominator else None
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?][\"'\u201d\u2019)]?)\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])")
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]*\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])")
 
 
 def split_sentences(text: str) -> list[str]:
     """A deliberately simple splitter: good enough to check summary sentences for leaks."""
-    return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
+    out, start = [], 0
+    for boundary in _SENTENCE_END.finditer(text):
+        out.append(text[start : boundary.end()].strip())
+        start = boundary.end()
+    out.append(text[start:].strip())
+    return [s for s in out if s]
 
 
 # ------------------------------------------------------------------------- scoring
@@ -474,16 +489,20 @@ def score_article(
 
 
 def _claimant_names(claim: dict[str, Any], stakeholders: dict[Any, dict[str, Any]]) -> list[str]:
-    """Names standing for the claimant: its stakeholder's name (or the raw claimant
-    string when it is not an id) plus the claim's attribution text; [] = null claimant."""
-    claimant = claim.get("claimant")
-    if not isinstance(claimant, str) or not claimant.strip():
-        return []
+    """Names standing for who makes the claim; [] means the article itself asserts it.
+
+    That is the claimant stakeholder's name (or the raw claimant string when it is not
+    a known id) plus the claim's attribution text. A claim with a null claimant but an
+    attribution ("Recent reports", "a military source") is attributed to an unnamed
+    source, not asserted by the author, so its attribution text still counts.
+    """
     names = []
-    holder = stakeholders.get(claimant)
-    name = holder.get("name") if holder else claimant
-    if isinstance(name, str) and name.strip():
-        names.append(name)
+    claimant = claim.get("claimant")
+    if isinstance(claimant, str) and claimant.strip():
+        holder = stakeholders.get(claimant)
+        name = holder.get("name") if holder else claimant
+        if isinstance(name, str) and name.strip():
+            names.append(name)
     attribution = claim.get("attribution")
     if isinstance(attribution, str) and attribution.strip():
         names.append(attribution)

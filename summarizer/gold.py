@@ -315,48 +315,57 @@ def polnear_gold(
     attribution (``source: null``) is the author's own assertion. Discontinuous content
     (several segments, or several content parts such as a quote split by "he said") is
     reduced to the overall start/end of all its segments, because claims are matched
-    by span overlap; attributions with no content span at all are skipped.
+    by span overlap; attributions with no content span at all are skipped. Articles
+    come round-robin across publishers so that ``limit`` gives a balanced sample.
     """
     data_dir = Path(data_dir)
-    out: list[GoldArticle] = []
+    rows: dict[str, list[tuple[int, dict[str, Any]]]] = {}  # publisher -> first sets
     seen: set[str] = set()
     for lineno, row in _read_jsonl(data_dir / "attributions.jsonl"):
         if row.get("split") != split or row["article_id"] in seen:
             continue
         seen.add(row["article_id"])
-        where = f"{data_dir / 'attributions.jsonl'}:{lineno}"
-        path = data_dir / row["text_path"]
-        if not path.is_file():  # PROVENANCE.md describes articles/<split>/<id>.txt
-            path = data_dir / "articles" / split / f"{row['article_id']}.txt"
-        if not path.is_file():
-            raise GoldError(f"{where}: article text {row['text_path']!r} not found")
-        gold = GoldArticle(id=row["article_id"], article_path=path.resolve(),
-                           title=row.get("title"), origin=where)
-        raw = gold.raw_text
-        gold.attributions = []
-        for attr in row["attributions"]:
-            segments = [seg for part in attr.get("content") or [] for seg in part["segments"]]
-            if not segments:
-                continue
-            start = min(s for s, _ in segments)
-            end = max(e for _, e in segments)
-            source = attr.get("source")
-            cue = attr.get("cue")
-            gold.attributions.append(
-                GoldAttribution(
-                    source=source["text"] if source else None,
-                    cue=cue["text"] if cue else None,
-                    content_start=start,
-                    content_end=end,
-                    content=raw[start:end],
-                )
-            )
-        out.append(gold)
-        if limit is not None and len(out) >= limit:
-            break
-    if not out:
+        rows.setdefault(str(row.get("publisher")), []).append((lineno, row))
+    if not rows:
         raise GoldError(f"{data_dir}: no {split!r} articles in attributions.jsonl")
-    return out
+    # Round-robin over publishers, so that a --limit sample covers all of them rather
+    # than the first publisher in file order.
+    ordered = [
+        group[i] for i in range(max(map(len, rows.values())))
+        for group in rows.values() if i < len(group)
+    ]
+    return [_polnear_article(data_dir, split, lineno, row) for lineno, row in ordered[:limit]]
+
+
+def _polnear_article(data_dir: Path, split: str, lineno: int, row: dict[str, Any]) -> GoldArticle:
+    where = f"{data_dir / 'attributions.jsonl'}:{lineno}"
+    path = data_dir / row["text_path"]
+    if not path.is_file():  # PROVENANCE.md describes articles/<split>/<id>.txt
+        path = data_dir / "articles" / split / f"{row['article_id']}.txt"
+    if not path.is_file():
+        raise GoldError(f"{where}: article text {row['text_path']!r} not found")
+    gold = GoldArticle(id=row["article_id"], article_path=path.resolve(),
+                       title=row.get("title"), origin=where)
+    raw = gold.raw_text
+    gold.attributions = []
+    for attr in row["attributions"]:
+        segments = [seg for part in attr.get("content") or [] for seg in part["segments"]]
+        if not segments:
+            continue
+        start = min(s for s, _ in segments)
+        end = max(e for _, e in segments)
+        source = attr.get("source")
+        cue = attr.get("cue")
+        gold.attributions.append(
+            GoldAttribution(
+                source=source["text"] if source else None,
+                cue=cue["text"] if cue else None,
+                content_start=start,
+                content_end=end,
+                content=raw[start:end],
+            )
+        )
+    return gold
 
 
 # GUM entity types that can be stakeholders; places only when wikified (countries,
@@ -486,10 +495,18 @@ def _trim_span(raw: str, start: int, end: int, text: str) -> tuple[int, int]:
     return at, at + len(text.strip())
 
 
-def default_shared_dir() -> Path:
-    """``$SUMMARIZER_SHARED_DATA``, else ``../shared/data`` beside the checkout."""
+def _shared_candidates(shared_dir: str | os.PathLike[str] | None) -> list[Path]:
+    """Where the corpora may be: the given folder (``shared/data`` or its parent
+    ``shared``), else ``$SUMMARIZER_SHARED_DATA``, else ``../shared/data`` beside the
+    checkout or beside / inside the working folder."""
+    if shared_dir is not None:
+        return [Path(shared_dir), Path(shared_dir) / "data"]
     env = os.environ.get("SUMMARIZER_SHARED_DATA")
-    return Path(env) if env else _REPO.parent / "shared" / "data"
+    if env:
+        return [Path(env), Path(env) / "data"]
+    cwd = Path.cwd()
+    return [_REPO.parent / "shared" / "data", cwd.parent / "shared" / "data",
+            cwd / "shared" / "data"]
 
 
 def builtin_gold(name: str, shared_dir: str | os.PathLike[str] | None = None) -> list[GoldArticle]:
@@ -500,8 +517,11 @@ def builtin_gold(name: str, shared_dir: str | os.PathLike[str] | None = None) ->
         return load_gold(SEED_GOLD)
     if name not in BUILTIN_SETS:
         raise GoldError(f"unknown gold set {name!r}; built-in sets: {', '.join(BUILTIN_SETS)}")
-    base = Path(shared_dir) if shared_dir is not None else default_shared_dir()
-    folder = base / name
-    if not folder.is_dir():
-        raise GoldError(f"{name}: corpus folder {folder} not found (pass the shared data folder)")
-    return polnear_gold(folder) if name == "polnear-train" else gum_gold(folder)
+    candidates = _shared_candidates(shared_dir)
+    for base in candidates:
+        folder = base / name
+        if folder.is_dir():
+            return polnear_gold(folder) if name == "polnear-train" else gum_gold(folder)
+    looked = ", ".join(str(base / name) for base in candidates)
+    raise GoldError(f"{name}: corpus folder not found (looked at {looked}); pass the shared "
+                    "data folder")

@@ -72,9 +72,11 @@ class RunControls:
         if self.meter and self.meter.would_exceed(
             self.max_cost, self.max_tokens, prompt_tokens, allowance
         ):
+            spent = self.meter.spent_usd
+            money = "" if spent is None else f"${spent:.4f}, "
             raise BudgetExceeded(
-                f"stopping before a call that could exceed the budget "
-                f"(spent ${self.meter.spent_usd:.4f}, {self.meter.tokens} tokens so far)"
+                "stopping before a call that could exceed the budget "
+                f"({money}{self.meter.tokens} tokens used so far)"
             )
 
 

@@ -737,11 +737,13 @@ class SimServer:
 
     @staticmethod
     def _article(body: dict[str, Any]) -> str | None:
+        # The latest user message holding an article block: a re-ask follows the
+        # article with a message of its own.
         for msg in reversed(body["messages"]):
             if isinstance(msg, dict) and msg.get("role") == "user":
-                text = _message_text(msg)
-                article = extract_article(text)
-                return article if article and article.strip() else None
+                article = extract_article(_message_text(msg))
+                if article and article.strip():
+                    return article
         return None
 
     def _prompt_tokens(self, messages: list[Any]) -> int:
@@ -865,7 +867,7 @@ def _no_article() -> tuple[int, bytes, None]:
     return (
         400,
         _error_body(
-            "no article found: the last user message must contain a line <article> and a line "
+            "no article found: no user message contains a line <article> and a line "
             "</article> around the article text",
             "invalid_request_error",
             param="messages",

@@ -99,6 +99,8 @@ def hedge_cues(text: str) -> list[str]:
     seen: list[str] = []
     for m in _HEDGE_RE.finditer(text):
         cue = m.group(0)
+        if cue == "May":
+            continue  # the month (or a name), not the modal
         if cue not in seen:
             seen.append(cue)
     return seen
@@ -299,6 +301,18 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Cla
             else:
                 c0 = ve + (len(after) - len(after.lstrip(" ,:")))
             c1 = s1
+            # "..., Ms Hewitt told GMTV's Sunday programme.": the content precedes.
+            before = text[s0:cstart].rstrip(" ,")
+            if (
+                cstart > s0
+                and text[cstart - 1 : cstart] in (",", " ")
+                and text[s0:cstart].rstrip().endswith(",")
+                and len(before.split()) >= 5
+                and not tm
+                and not lead  # "..., while the Liberal Democrats said it was ..."
+                and len(after.split()) <= 6
+            ):
+                c0, c1 = s0, s0 + len(before)
             # Stop at a second attribution in the same sentence ("..., others suggest").
             content = text[c0:c1].rstrip()
             if len(content.split()) < 3:

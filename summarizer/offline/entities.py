@@ -239,9 +239,24 @@ class EntityIndex:
                 i += 1
                 continue
             break
+        # A title deeper in the run: "Trade and Industry Secretary Patricia Hewitt".
+        for k in range(len(seq) - 2, i - 1, -1):
+            if seq[k].text.lower() in NAME_TITLES and not seq[k].poss:
+                if role_start is None:
+                    role_start = seq[i].start
+                has_title = True
+                i = k + 1
+                break
         name_toks = seq[i:]
-        if not name_toks:
+        while name_toks and name_toks[0].text in NAME_CONNECTORS:
+            name_toks = name_toks[1:]  # "Secretary of State": no name follows
+        if not name_toks or (has_title and len(name_toks) == 1 and i < len(seq) - 1):
             return
+        if len(name_toks) == 1 and (
+            name_toks[0].text.lower() in self._lower_words
+            or name_toks[0].text.lower().rstrip("s") in ROLE_HEADS
+        ):
+            return  # "General Election", "Commanders": common words, not names
         if seq[i - 1].poss if i else False:
             # "Russia’s Far East": the country was the owner, the rest is another thing.
             role_start, has_title = None, False

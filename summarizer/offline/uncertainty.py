@@ -252,12 +252,13 @@ def build_items(
 def overall_level(items: list[dict], claims: list[Claim]) -> str:
     """Weighted count of items: conflicting 3, denial 2, every other kind 1.
 
+    Each kind counts at most twice, so many hedges alone cannot make an article "high".
     Plus 1 when more than half the key claims are not confirmed. ``high`` when the
     score reaches 6 or the article has both conflicting reports and a denial;
     ``medium`` from 2; ``low`` below.
     """
     kinds = [i["kind"] for i in items]
-    score = sum(_WEIGHTS[k] for k in kinds)
+    score = sum(_WEIGHTS[k] * min(2, kinds.count(k)) for k in set(kinds))
     if claims and sum(c.certainty != "confirmed" for c in claims) > len(claims) / 2:
         score += 1
     if score >= 6 or ("conflicting_reports" in kinds and "denial" in kinds):

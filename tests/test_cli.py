@@ -1,0 +1,247 @@
+"""The command line on temporary folders: offline analyzer and a local simulated endpoint."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openai_sim import SimServer
+
+from summarizer.cli import main
+from summarizer.schema import schema_errors
+
+REPO = Path(__file__).resolve().parents[1]
+
+ARTICLE = (
+    "Harbour Bridge to reopen in May\n\n"
+    "Transport Minister Ana Lopez said on Monday that the Harbour Bridge will reopen in May. "
+    "Engineers reportedly found fewer cracks than feared.\n"
+)
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def make_folder(root: Path) -> Path:
+    articles = root / "in"
+    (articles / "nested").mkdir(parents=True)
+    (articles / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (articles / "nested" / "a-copy.txt").write_text(ARTICLE, encoding="utf-8")
+    (articles / "b.md").write_text("# Second story\n\nThe council said it will vote on Friday.\n")
+    (articles / "c.json").write_text(json.dumps({"title": "T", "body": "Police said the road is closed."}))
+    (articles / "empty.txt").write_text("   \n")
+    (articles / "bad.json").write_text("{not json")
+    (articles / "slides.pdf").write_bytes(b"%PDF-1.4")
+    (articles / ".hidden.txt").write_text(ARTICLE)
+    return articles
+
+
+def read_index(out: Path) -> dict[str, dict]:
+    lines = (out / "index.jsonl").read_text(encoding="utf-8").splitlines()
+    return {entry["path"]: entry for entry in map(json.loads, lines)}
+
+
+def test_summarize_offline_by_default(seed_path):
+    result = invoke("summarize", str(seed_path), "--no-cache")
+    assert result.exit_code == 0
+    payload = json.loads(result.stdout)
+    assert schema_errors(payload, "result") == []
+    assert payload["provenance"]["mode"] == "offline"
+    assert "No model configured" in result.stderr
+
+
+def test_summarize_reports_bad_input_in_one_line(tmp_path):
+    missing = tmp_path / "missing.txt"
+    result = invoke("summarize", str(missing))
+    assert result.exit_code == 2
+    assert str(missing) in result.stderr
+    assert "Traceback" not in result.stderr
+    pdf = tmp_path / "x.pdf"
+    pdf.write_bytes(b"%PDF")
+    result = invoke("summarize", str(pdf), "--model", "offline")
+    assert result.exit_code == 2
+    assert "x.pdf" in result.stderr and "unsupported file type" in result.stderr
+
+
+def test_run_accounts_for_every_input_and_mirrors_the_tree(tmp_path):
+    articles = make_folder(tmp_path)
+    out = tmp_path / "out"
+    cache = tmp_path / "cache.sqlite3"
+    first = invoke("run", str(articles), "--out", str(out), "--model", "offline", "--cache", str(cache))
+    assert first.exit_code == 1  # two inputs failed
+    index = read_index(out)
+    assert set(index) == {"a.txt", "nested/a-copy.txt", "b.md", "c.json", "empty.txt", "bad.json", "slides.pdf"}
+    assert {p for p, e in index.items() if e["status"] == "ok"} == {"a.txt", "nested/a-copy.txt", "b.md", "c.json"}
+    assert index["slides.pdf"]["status"] == "skipped"
+    assert index["bad.json"]["status"] == "failed" and "JSON" in index["bad.json"]["reason"]
+    assert index["empty.txt"]["status"] == "failed"
+    written = json.loads((out / "nested" / "a-copy.txt.json").read_text(encoding="utf-8"))
+    assert schema_errors(written, "result") == []
+    report = json.loads((out / "report.json").read_text())
+    assert (report["inputs"], report["ok"], report["failed"], report["skipped"]) == (7, 4, 2, 1)
+
+    again = invoke("run", str(articles), "--out", str(out), "--model", "offline", "--cache", str(cache))
+    assert again.exit_code == 1
+    report = json.loads((out / "report.json").read_text())
+    assert report["cache_hits"] + report["duplicates"] == 4 and report["model_calls"] == 0
+
+
+def test_validate_command_finds_broken_outputs(tmp_path):
+    articles = make_folder(tmp_path)
+    out = tmp_path / "out"
+    invoke("run", str(articles), "--out", str(out), "--model", "offline", "--no-cache")
+    assert invoke("validate", str(out)).exit_code == 0
+    broken = out / "b.md.json"
+    payload = json.loads(broken.read_text())
+    del payload["provenance"]["model"]
+    broken.write_text(json.dumps(payload))
+    result = invoke("validate", str(out))
+    assert result.exit_code == 1
+    assert "b.md.json" in result.stderr and "'model' is a required property" in result.stderr
+
+
+def test_schema_and_cache_commands(tmp_path, seed_path):
+    assert json.loads(invoke("schema").stdout)["$id"] == "urn:summarizer:schema:summary:1.0.0"
+    assert json.loads(invoke("schema", "--result").stdout)["$id"].startswith("urn:summarizer:schema:result")
+    cache = str(tmp_path / "c.sqlite3")
+    invoke("summarize", str(seed_path), "--model", "offline", "--cache", cache)
+    stats = json.loads(invoke("cache", "stats", "--cache", cache).stdout)
+    assert stats["entries"] == 1 and stats["models"] == {"offline": 1}
+    assert "removed 1" in invoke("cache", "clear", "--cache", cache).stdout
+
+
+def test_estimate_counts_tokens_and_cost_without_calls(tmp_path):
+    articles = make_folder(tmp_path)
+    result = invoke("estimate", str(articles), "--model", "gpt-4o-mini", "--json")
+    figures = json.loads(result.stdout)
+    assert figures["articles"] == 3  # a.txt and its copy count once; b.md, c.json
+    assert figures["unreadable"] == 2
+    from summarizer.loader import load_article
+    from summarizer.prompt import load_prompt
+    from summarizer.tokens import count_message_tokens
+
+    expected = sum(
+        count_message_tokens(load_prompt().render(load_article(articles / name).text, include_schema=False))
+        for name in ("a.txt", "b.md", "c.json")
+    )
+    assert figures["prompt_tokens"] == expected
+    assert figures["cost_usd"] > 0
+
+
+def sim_args(sim: SimServer, cache: Path) -> list[str]:
+    return ["--model", "sim-model", "--base-url", sim.base_url, "--api-key", "sk-test", "--cache", str(cache)]
+
+
+def test_identical_articles_cost_one_call(tmp_path):
+    articles = tmp_path / "in"
+    articles.mkdir()
+    for i in range(6):
+        (articles / f"copy{i}.txt").write_text(ARTICLE)
+    (articles / "other.txt").write_text(ARTICLE.replace("May", "June"))
+    with SimServer(latency=0.2) as sim:
+        result = invoke("run", str(articles), "--out", str(tmp_path / "out"), "-j", "8",
+                        *sim_args(sim, tmp_path / "c.sqlite3"))
+        calls = len([r for r in sim.requests if r.path.endswith("/chat/completions")])
+    assert result.exit_code == 0
+    assert calls == 2
+    assert len(list((tmp_path / "out").glob("*.json"))) == 8  # 7 outputs + report.json
+    index = read_index(tmp_path / "out")
+    assert sum(1 for e in index.values() if e.get("duplicate_of")) == 5
+
+
+def test_token_budget_stops_cleanly(tmp_path):
+    articles = tmp_path / "in"
+    articles.mkdir()
+    for i in range(5):
+        (articles / f"a{i}.txt").write_text(ARTICLE + f" Story {i}.")
+    with SimServer() as sim:
+        result = invoke("run", str(articles), "--out", str(tmp_path / "out"), "-j", "1",
+                        "--max-tokens", "3500", *sim_args(sim, tmp_path / "c.sqlite3"))
+    index = read_index(tmp_path / "out")
+    assert result.exit_code == 1
+    assert len(index) == 5
+    done = [e for e in index.values() if e["status"] == "ok"]
+    assert done and len(done) < 5
+    assert all(e["status"] in ("ok", "skipped") for e in index.values())
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["stopped_reason"] == "budget reached"
+    assert report["tokens"]["total"] <= 3500
+
+
+def _start_cli_run(articles: Path, out: Path, sim: SimServer, cache: Path) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "summarizer.cli", "run", str(articles), "--out", str(out), "-j", "4",
+         "--grace", "30", *sim_args(sim, cache)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _wait_for_outputs(out: Path, count: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while len(list(out.glob("*.txt.json"))) < count:
+        assert time.monotonic() < deadline, "the run produced no output in time"
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def forty_articles(tmp_path) -> Path:
+    articles = tmp_path / "in"
+    articles.mkdir()
+    for i in range(40):
+        (articles / f"a{i:02}.txt").write_text(ARTICLE + f" Story number {i}.")
+    return articles
+
+
+def test_kill_9_leaves_no_partial_output_and_rerun_repeats_no_call(tmp_path, forty_articles):
+    out, cache = tmp_path / "out", tmp_path / "c.sqlite3"
+    with SimServer(latency=0.3) as sim:
+        process = _start_cli_run(forty_articles, out, sim, cache)
+        _wait_for_outputs(out, 6)
+        process.kill()
+        process.wait()
+        finished = {p.name[: -len(".json")] for p in out.glob("*.txt.json")}
+        for path in out.rglob("*.json"):
+            json.loads(path.read_text())  # every visible output is complete
+        first_calls = len(sim.requests)
+        rerun = _start_cli_run(forty_articles, out, sim, cache)
+        assert rerun.wait(60) == 0
+        second = [r for r in sim.requests[first_calls:] if r.path.endswith("/chat/completions")]
+    sent = {
+        line.split("Story number ")[1].split(".")[0]
+        for r in second
+        for line in [r.body["messages"][0]["content"]]
+    }
+    already = {name[1:3].lstrip("0") or "0" for name in finished}
+    assert not sent & already, "a finished article was paid for again"
+    assert len(second) <= 40 - len(finished)
+    index = read_index(out)
+    assert len(index) == 40 and all(e["status"] == "ok" for e in index.values())
+
+
+def test_ctrl_c_finishes_in_flight_writes_report_and_exits_130(tmp_path, forty_articles):
+    out, cache = tmp_path / "out", tmp_path / "c.sqlite3"
+    with SimServer(latency=0.3) as sim:
+        process = _start_cli_run(forty_articles, out, sim, cache)
+        _wait_for_outputs(out, 4)
+        process.send_signal(signal.SIGINT)
+        assert process.wait(30) == 130
+        calls = len([r for r in sim.requests if r.path.endswith("/chat/completions")])
+    report = json.loads((out / "report.json").read_text())
+    assert report["interrupted"] is True
+    index = read_index(out)
+    assert len(index) == 40  # everything accounted for
+    ok = [e for e in index.values() if e["status"] == "ok"]
+    assert {e["status"] for e in index.values()} == {"ok", "skipped"}
+    assert len(ok) == calls  # in-flight calls were allowed to finish and were written
+    assert len(ok) < 40
