@@ -40,7 +40,28 @@ _EXPORTS = {
     "Stakeholder": "summarizer.result",
 }
 
-__all__ = [*sorted(_EXPORTS), "__version__"]
+__all__ = [
+    "Article",
+    "ArticleError",
+    "ArticleTooLong",
+    "Brief",
+    "BudgetExceeded",
+    "Cache",
+    "CacheError",
+    "Claim",
+    "ConfigError",
+    "ItemError",
+    "ModelError",
+    "OutputError",
+    "Result",
+    "Stakeholder",
+    "Summarizer",
+    "SummarizerError",
+    "TruncatedOutput",
+    "__version__",
+    "article_from_text",
+    "load_article",
+]
 
 if TYPE_CHECKING:
     from summarizer.article import Article

@@ -19,7 +19,7 @@ import fnmatch
 import json
 import os
 import statistics
-import tempfile
+import threading
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
@@ -79,8 +79,7 @@ def walk(root: Path, patterns: list[str], exclude: Path | None = None) -> Iterat
             elif entry.is_file():
                 relative = os.path.relpath(entry.path, root)
                 if any(
-                    fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(entry.name, p)
-                    for p in patterns
+                    fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(entry.name, p) for p in patterns
                 ):
                     yield Path(entry.path)
         stack.extend(reversed(subfolders))
@@ -89,9 +88,11 @@ def walk(root: Path, patterns: list[str], exclude: Path | None = None) -> Iterat
 def write_atomic(path: Path, text: str) -> None:
     """Write via a temp file in the same folder and rename: never a partial file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # One writer per path and process, so pid + thread id make a unique temp name
+    # without mkstemp's extra system calls.
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
+        with open(temp, "w", encoding="utf-8") as out:
             out.write(text)
         os.replace(temp, path)
     except BaseException:
@@ -251,7 +252,11 @@ class BatchRun:
             for path in self.inputs():
                 if self.stop_requested.is_set():
                     # Everything not started is still accounted for.
-                    self._record(Outcome(self._relative(path), "skipped", f"not started: {self.stopped_reason}"))
+                    self._record(
+                        Outcome(
+                            self._relative(path), "skipped", f"not started: {self.stopped_reason}"
+                        )
+                    )
                     continue
                 await queue.put(path)
         finally:
@@ -261,7 +266,9 @@ class BatchRun:
     async def _worker(self, queue: asyncio.Queue[Path | None]) -> None:
         while (path := await queue.get()) is not None:
             if self.stop_requested.is_set():
-                self._record(Outcome(self._relative(path), "skipped", f"not started: {self.stopped_reason}"))
+                self._record(
+                    Outcome(self._relative(path), "skipped", f"not started: {self.stopped_reason}")
+                )
                 continue
             self._record(await self._process(path))
 
@@ -271,7 +278,9 @@ class BatchRun:
     async def _process(self, path: Path) -> Outcome:
         relative = self._relative(path)
         if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-            return Outcome(relative, "skipped", f"unsupported file type {path.suffix or '(none)'!r}")
+            return Outcome(
+                relative, "skipped", f"unsupported file type {path.suffix or '(none)'!r}"
+            )
         try:
             if path.suffix.lower() in (".html", ".htm"):
                 article = await asyncio.to_thread(load_article, path)
@@ -279,7 +288,11 @@ class BatchRun:
                 article = load_article(path)
             result, duplicate_of = await self._summarize_once(article, relative)
             target = output_path(self.out_dir, relative)
-            write_atomic(target, json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+            # Compact JSON: the indenting encoder is pure Python and dominated warm
+            # reruns. The write itself runs in a thread: file system calls release
+            # the GIL, so they overlap with the next article's work.
+            text = json.dumps(result.to_dict(), ensure_ascii=False) + "\n"
+            await asyncio.to_thread(write_atomic, target, text)
         except BudgetExceeded as exc:
             self.request_stop("budget reached")
             return Outcome(relative, "skipped", str(exc))

@@ -89,9 +89,11 @@ class Cache:
 
     def get(self, key: str) -> dict[str, Any] | None:
         try:
-            row = self._connect().execute(
-                "SELECT payload FROM results WHERE key = ?", (key,)
-            ).fetchone()
+            row = (
+                self._connect()
+                .execute("SELECT payload FROM results WHERE key = ?", (key,))
+                .fetchone()
+            )
         except sqlite3.Error as exc:
             raise CacheError(f"cannot read cache {self.path}: {exc}") from exc
         if row is None:
@@ -130,9 +132,7 @@ class Cache:
             connection.execute("SELECT model, COUNT(*) FROM results GROUP BY model").fetchall()
         )
         file_bytes = sum(
-            p.stat().st_size
-            for p in (self.path, Path(f"{self.path}-wal"))
-            if p.exists()
+            p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists()
         )
         return {
             "path": str(self.path),

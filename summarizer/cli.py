@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import click
 
 from summarizer.config import OFFLINE_NOTICE, resolve
-from summarizer.errors import SummarizerError
+from summarizer.errors import ConfigError, SummarizerError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -52,16 +52,56 @@ def user_errors(function: F) -> F:
 
 def model_options(function: F) -> F:
     options = [
-        click.option("--model", "-m", help="Model name, or 'offline' for the built-in analyzer. [env: SUMMARIZER_MODEL]"),
-        click.option("--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1. [env: OPENAI_BASE_URL]"),
+        click.option(
+            "--model",
+            "-m",
+            help="Model name, or 'offline' for the built-in analyzer. [env: SUMMARIZER_MODEL]",
+        ),
+        click.option(
+            "--base-url",
+            help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1 [env: OPENAI_BASE_URL]",
+        ),
         click.option("--api-key", help="API key (prefer the OPENAI_API_KEY environment variable)."),
-        click.option("--mode", type=click.Choice(["auto", "json_schema", "json_object", "prompt"]), default="auto", show_default=True, help="Structured-output mode; auto falls back when the endpoint rejects one."),
+        click.option(
+            "--mode",
+            type=click.Choice(["auto", "json_schema", "json_object", "prompt"]),
+            default="auto",
+            show_default=True,
+            help="Structured-output mode; auto falls back when the endpoint rejects one.",
+        ),
         click.option("--max-output-tokens", type=int, default=2048, show_default=True),
-        click.option("--max-reasks", type=int, default=2, show_default=True, help="Re-asks with the validation errors before giving up."),
-        click.option("--strict-grounding", is_flag=True, help="Drop claims whose evidence is not found in the article (default: keep and warn)."),
-        click.option("--timeout", type=float, default=120.0, show_default=True, help="Seconds per HTTP attempt."),
-        click.option("--max-attempts", type=int, default=6, show_default=True, help="HTTP attempts per request, retries included."),
-        click.option("--cache", "cache_path", type=click.Path(dir_okay=False), help="Cache file. [env: SUMMARIZER_CACHE; default: user cache dir]"),
+        click.option(
+            "--max-reasks",
+            type=int,
+            default=2,
+            show_default=True,
+            help="Re-asks with the validation errors before giving up.",
+        ),
+        click.option(
+            "--strict-grounding",
+            is_flag=True,
+            help="Drop claims whose evidence is not found in the article (default: keep and warn).",
+        ),
+        click.option(
+            "--timeout",
+            type=float,
+            default=120.0,
+            show_default=True,
+            help="Seconds per HTTP attempt.",
+        ),
+        click.option(
+            "--max-attempts",
+            type=int,
+            default=6,
+            show_default=True,
+            help="HTTP attempts per request, retries included.",
+        ),
+        click.option(
+            "--cache",
+            "cache_path",
+            type=click.Path(dir_okay=False),
+            help="Cache file. [env: SUMMARIZER_CACHE; default: user cache dir]",
+        ),
         click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
         click.option("--refresh", is_flag=True, help="Ignore cached results and overwrite them."),
     ]
@@ -135,21 +175,65 @@ def summarize(files: tuple[Path, ...], **options: Any) -> None:
 
 @main.command()
 @click.argument("input_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--out", "-o", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder (mirrors the input tree).")
-@click.option("--glob", "patterns", multiple=True, help="Only files matching this glob (repeatable; default: every file).")
+@click.option(
+    "--out",
+    "-o",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (mirrors the input tree).",
+)
+@click.option(
+    "--glob",
+    "patterns",
+    multiple=True,
+    help="Only files matching this glob (repeatable; default: every file).",
+)
 @click.option("--concurrency", "-j", type=int, default=8, show_default=True)
 @click.option("--rpm", type=float, help="Client-side limit: requests per minute.")
-@click.option("--tpm", type=float, help="Client-side limit: tokens per minute (prompt + output allowance).")
-@click.option("--max-cost", type=float, help="Stop before the run could spend more than this many USD.")
-@click.option("--max-tokens", "max_total_tokens", type=int, help="Stop before the run could use more tokens than this.")
-@click.option("--progress", type=click.Choice(["auto", "bar", "jsonl", "none"]), default="auto", show_default=True, help="Progress display on stderr; jsonl prints one JSON line per article.")
+@click.option(
+    "--tpm", type=float, help="Client-side limit: tokens per minute (prompt + output allowance)."
+)
+@click.option(
+    "--max-cost", type=float, help="Stop before the run could spend more than this many USD."
+)
+@click.option(
+    "--max-tokens",
+    "max_total_tokens",
+    type=int,
+    help="Stop before the run could use more tokens than this.",
+)
+@click.option(
+    "--progress",
+    type=click.Choice(["auto", "bar", "jsonl", "none"]),
+    default="auto",
+    show_default=True,
+    help="Progress display on stderr; jsonl prints one JSON line per article.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress display (same as --progress none).")
-@click.option("--grace", type=float, default=10.0, show_default=True, help="Seconds in-flight calls may finish after Ctrl-C.")
+@click.option(
+    "--grace",
+    type=float,
+    default=10.0,
+    show_default=True,
+    help="Seconds in-flight calls may finish after Ctrl-C.",
+)
 @model_options
 @user_errors
-def run(input_dir: Path, out_dir: Path, patterns: tuple[str, ...], concurrency: int, rpm: float | None,
-        tpm: float | None, max_cost: float | None, max_total_tokens: int | None, progress: str,
-        quiet: bool, grace: float, **options: Any) -> None:
+def run(
+    input_dir: Path,
+    out_dir: Path,
+    patterns: tuple[str, ...],
+    concurrency: int,
+    rpm: float | None,
+    tpm: float | None,
+    max_cost: float | None,
+    max_total_tokens: int | None,
+    progress: str,
+    quiet: bool,
+    grace: float,
+    **options: Any,
+) -> None:
     """Summarise every article under INPUT_DIR into --out, with index.jsonl and report.json."""
     from summarizer.batch import BatchRun
     from summarizer.pipeline import RunControls
@@ -157,7 +241,9 @@ def run(input_dir: Path, out_dir: Path, patterns: tuple[str, ...], concurrency: 
     from summarizer.progress import make_progress
     from summarizer.ratelimit import RateLimiter
 
-    settings = resolve(model=options["model"], base_url=options["base_url"], api_key=None, cache_path=None)
+    settings = resolve(
+        model=options["model"], base_url=options["base_url"], api_key=None, cache_path=None
+    )
     info = model_info(settings.model, settings.model_overrides)
     controls = RunControls(
         # Always present: even without --rpm/--tpm, a 429 pauses and slows the whole run.
@@ -166,6 +252,11 @@ def run(input_dir: Path, out_dir: Path, patterns: tuple[str, ...], concurrency: 
         max_cost=max_cost,
         max_tokens=max_total_tokens,
     )
+    if max_cost is not None and not controls.meter.prices_known:
+        raise ConfigError(
+            f"--max-cost needs a price for {settings.model!r}; add one under [models] in "
+            "the config file (input_per_mtok, output_per_mtok) or use --max-tokens"
+        )
     summarizer = build_summarizer(options, controls)
     display = make_progress("none" if quiet else progress)
     batch = BatchRun(
@@ -180,8 +271,9 @@ def run(input_dir: Path, out_dir: Path, patterns: tuple[str, ...], concurrency: 
     report = asyncio.run(_run_with_interrupts(batch, display))
     summarizer.close()
     click.echo(
-        f"summarizer: {report['inputs']} inputs: {report['ok']} ok ({report['cache_hits']} from cache, "
-        f"{report['duplicates']} duplicates), {report['failed']} failed, {report['skipped']} skipped "
+        f"summarizer: {report['inputs']} inputs: {report['ok']} ok "
+        f"({report['cache_hits']} from cache, {report['duplicates']} duplicates), "
+        f"{report['failed']} failed, {report['skipped']} skipped "
         f"in {report['duration_s']} s; see {out_dir / 'index.jsonl'}",
         err=True,
     )
@@ -211,7 +303,8 @@ async def _run_with_interrupts(batch: Any, display: Any) -> dict[str, Any]:
         batch.request_stop("interrupted")
         if interrupts == 1:
             click.echo(
-                f"\nsummarizer: stopping: no new articles; in-flight ones get {batch.grace_seconds:g} s "
+                "\nsummarizer: stopping: no new articles; in-flight ones get "
+                f"{batch.grace_seconds:g} s "
                 "(Ctrl-C again to stop now)",
                 err=True,
             )
@@ -235,24 +328,52 @@ async def _run_with_interrupts(batch: Any, display: Any) -> dict[str, Any]:
 @click.option("--glob", "patterns", multiple=True)
 @click.option("--model", "-m")
 @click.option("--base-url")
-@click.option("--mode", type=click.Choice(["auto", "json_schema", "json_object", "prompt"]), default="auto")
-@click.option("--expected-output-tokens", type=int, default=900, show_default=True, help="Expected completion tokens per article (a brief is typically 600-1,200).")
+@click.option(
+    "--mode", type=click.Choice(["auto", "json_schema", "json_object", "prompt"]), default="auto"
+)
+@click.option(
+    "--expected-output-tokens",
+    type=int,
+    default=900,
+    show_default=True,
+    help="Expected completion tokens per article (a brief is typically 600-1,200).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the estimate as JSON.")
 @user_errors
-def estimate(input_dir: Path, patterns: tuple[str, ...], model: str | None, base_url: str | None,
-             mode: str, expected_output_tokens: int, as_json: bool) -> None:
+def estimate(
+    input_dir: Path,
+    patterns: tuple[str, ...],
+    model: str | None,
+    base_url: str | None,
+    mode: str,
+    expected_output_tokens: int,
+    as_json: bool,
+) -> None:
     """Articles, tokens and cost of running INPUT_DIR, before any call."""
     from summarizer.estimate import estimate_folder, format_estimate
 
     settings = resolve(model=model, base_url=base_url, api_key=None, cache_path=None)
-    figures = estimate_folder(input_dir, settings, patterns=list(patterns) or None, mode=mode,
-                              expected_output_tokens=expected_output_tokens)
+    figures = estimate_folder(
+        input_dir,
+        settings,
+        patterns=list(patterns) or None,
+        mode=mode,
+        expected_output_tokens=expected_output_tokens,
+    )
     click.echo(json.dumps(figures, indent=2) if as_json else format_estimate(figures))
 
 
 @main.command()
-@click.option("--result", "which", flag_value="result", help="Print the result envelope schema instead.")
-@click.option("--summary", "which", flag_value="summary", default=True, help="Print the brief schema (default).")
+@click.option(
+    "--result", "which", flag_value="result", help="Print the result envelope schema instead."
+)
+@click.option(
+    "--summary",
+    "which",
+    flag_value="summary",
+    default=True,
+    help="Print the brief schema (default).",
+)
 def schema(which: str) -> None:
     """Print the JSON Schema of the brief (or of the result envelope)."""
     from summarizer.schema import load_schema
@@ -269,7 +390,11 @@ def validate(paths: tuple[Path, ...]) -> None:
 
     checked = bad = 0
     for path in paths:
-        files = sorted(p for p in path.rglob("*.json") if p.name != "report.json") if path.is_dir() else [path]
+        files = (
+            sorted(p for p in path.rglob("*.json") if p.name != "report.json")
+            if path.is_dir()
+            else [path]
+        )
         for file in files:
             checked += 1
             try:
@@ -320,18 +445,34 @@ def cache_clear(cache_path: str | None) -> None:
 @main.command("eval")
 @click.argument("gold_set")
 @click.option("--limit", type=int, help="Evaluate only the first N articles.")
-@click.option("--shared", "shared_dir", type=click.Path(file_okay=False, path_type=Path), help="Folder holding the data/ corpora (default: ../shared beside the checkout or the working folder).")
-@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), help="Also write the metrics as JSON here.")
+@click.option(
+    "--shared",
+    "shared_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder holding the annotated corpora (default: ../shared/data beside the checkout).",
+)
+@click.option(
+    "--json",
+    "json_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the metrics as JSON here.",
+)
 @model_options
 @user_errors
-def evaluate_command(gold_set: str, limit: int | None, shared_dir: Path | None, json_out: Path | None, **options: Any) -> None:
+def evaluate_command(
+    gold_set: str, limit: int | None, shared_dir: Path | None, json_out: Path | None, **options: Any
+) -> None:
     """Score a model on an annotated set: polnear-train, gum-dev, seed, or a gold JSONL file."""
     from summarizer.evaluate import format_table, run_eval
 
     summarizer = build_summarizer(options)
     started = time.perf_counter()
-    report = run_eval(gold_set, lambda article: summarizer.summarize(article).to_dict(),
-                      shared_dir=shared_dir, limit=limit)
+    report = run_eval(
+        gold_set,
+        lambda article: summarizer.summarize(article).to_dict(),
+        shared_dir=shared_dir,
+        limit=limit,
+    )
     summarizer.close()
     click.echo(format_table(report))
     click.echo(f"({time.perf_counter() - started:.1f} s)", err=True)

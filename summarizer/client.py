@@ -210,9 +210,7 @@ class ModelClient:
         while True:
             mode = self.mode
             try:
-                return await self._complete_with_retries(
-                    render(mode), mode, stats, before_attempt
-                )
+                return await self._complete_with_retries(render(mode), mode, stats, before_attempt)
             except CapabilityRejected as rejected:
                 if len(self.modes) > 1 and self.modes[0] == mode:
                     self.modes.pop(0)  # remembered for every later article of the run
@@ -286,15 +284,26 @@ class ModelClient:
     def _describe(self, exc: openai.APIError) -> str:
         """One line naming the endpoint and what went wrong, without secrets."""
         if isinstance(exc, openai.AuthenticationError):
-            return f"{self.endpoint}: authentication failed (HTTP 401); check OPENAI_API_KEY or --api-key"
+            return (
+                f"{self.endpoint}: authentication failed (HTTP 401); "
+                "check OPENAI_API_KEY or --api-key"
+            )
         if isinstance(exc, openai.PermissionDeniedError):
             return f"{self.endpoint}: permission denied (HTTP 403) for model {self.model!r}"
         if isinstance(exc, openai.NotFoundError):
-            return f"{self.endpoint}: not found (HTTP 404); is {self.model!r} a model this endpoint serves, and does the base URL end in /v1?"
+            return (
+                f"{self.endpoint}: not found (HTTP 404); is {self.model!r} a model this "
+                "endpoint serves, and does the base URL end in /v1?"
+            )
         if isinstance(exc, openai.APITimeoutError):
-            return f"{self.endpoint}: timed out after {self.max_attempts} attempts ({self.timeout:g} s each)"
+            return (
+                f"{self.endpoint}: timed out after {self.max_attempts} attempts "
+                f"({self.timeout:g} s each)"
+            )
         if isinstance(exc, openai.APIConnectionError):
-            return f"{self.endpoint}: cannot connect ({exc.__cause__ or exc}); is the server running?"
+            return (
+                f"{self.endpoint}: cannot connect ({exc.__cause__ or exc}); is the server running?"
+            )
         if isinstance(exc, openai.APIStatusError):
             return f"{self.endpoint}: HTTP {exc.status_code}: {exc.message}"
         return f"{self.endpoint}: {exc}"

@@ -72,13 +72,18 @@ def estimate_folder(
 
 def format_estimate(figures: dict[str, Any]) -> str:
     cost = figures["cost_usd"]
+    unknown_model = "" if figures["model_known"] else " (not in the price table)"
+    if cost is None:
+        cost_text = "unknown (no price for this model; add one in the config)"
+    else:
+        cost_text = f"${cost:,.4f}"
     lines = [
-        f"model                  {figures['model']}{'' if figures['model_known'] else ' (not in the price table)'}",
+        f"model                  {figures['model']}{unknown_model}",
         f"articles               {figures['articles']:,} (distinct, fit the context window)",
         f"too long for context   {figures['too_long']:,}",
         f"unreadable             {figures['unreadable']:,}",
         f"prompt tokens          {figures['prompt_tokens']:,}",
         f"expected output tokens {figures['expected_output_tokens']:,}",
-        f"estimated cost         {'unknown (no price for this model; add one in the config)' if cost is None else f'${cost:,.4f}'}",
+        f"estimated cost         {cost_text}",
     ]
     return "\n".join(lines)

@@ -17,7 +17,7 @@ import time
 import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +37,13 @@ from summarizer.ratelimit import RateLimiter
 from summarizer.result import Brief, Result
 from summarizer.schema import schema_errors, schema_hash, schema_version
 from summarizer.tokens import check_budget, count_message_tokens
-from summarizer.validate import ArticleIndex, Validation, check_brief, drop_ungrounded, validate_answer
+from summarizer.validate import (
+    ArticleIndex,
+    Validation,
+    check_brief,
+    drop_ungrounded,
+    validate_answer,
+)
 
 if TYPE_CHECKING:
     from summarizer.client import CallStats, Completion, ModelClient
@@ -81,7 +87,7 @@ class RunControls:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 class Summarizer:
@@ -359,9 +365,11 @@ class Summarizer:
         from summarizer.offline import analyze
 
         brief = analyze(article)
-        validation = check_brief(brief, ArticleIndex(article.text)) if not schema_errors(
-            brief
-        ) else Validation(brief=None, fatal=schema_errors(brief))
+        validation = (
+            check_brief(brief, ArticleIndex(article.text))
+            if not schema_errors(brief)
+            else Validation(brief=None, fatal=schema_errors(brief))
+        )
         if validation.fatal:
             raise OutputError(
                 f"{article.source or 'article'}: offline analyzer produced an invalid brief",
@@ -425,7 +433,7 @@ class Summarizer:
         source = article.source or "article"
         while True:
             completion = await client.complete(render, stats, before_attempt=before_attempt)
-            self._account(completion, allowance)
+            self._account(completion)
             if completion.finish_reason == "length":
                 raise TruncatedOutput(
                     f"{source}: the model stopped at its output limit ({allowance} tokens) "
@@ -447,14 +455,14 @@ class Summarizer:
             )
         return self._finish(article, validation, completion.mode, stats, reasks, started)
 
-    def _account(self, completion: Completion, allowance: int) -> None:
-        controls = self.controls
-        prompt = completion.prompt_tokens or 0
-        output = completion.completion_tokens or 0
-        if controls.meter is not None:
-            controls.meter.add(prompt, output)
-        if controls.rate_limiter is not None:
-            controls.rate_limiter.refund(max(0, allowance - output))
+    def _account(self, completion: Completion) -> None:
+        # The rate limiter keeps the whole output allowance it reserved: providers
+        # such as OpenAI count prompt + max_tokens against the TPM limit when a
+        # request arrives, so refunding unused output would overshoot their window.
+        if self.controls.meter is not None:
+            self.controls.meter.add(
+                completion.prompt_tokens or 0, completion.completion_tokens or 0
+            )
 
     # -- event loop for the blocking API -------------------------------------------
 

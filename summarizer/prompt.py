@@ -41,7 +41,9 @@ class PromptTemplate:
         """
         schema_block = ""
         if include_schema:
-            schema_block = self.sections["schema_block"].replace("{{schema}}", compact_schema_text())
+            schema_block = self.sections["schema_block"].replace(
+                "{{schema}}", compact_schema_text()
+            )
         # An article cannot close the data fence early and smuggle in instructions.
         fenced = _CLOSING_TAG.sub("</ article>", article_text)
         text = self.sections["user"].replace("{{schema_block}}", schema_block)
@@ -62,12 +64,14 @@ def parse_prompt(text: str, name: str) -> PromptTemplate:
     for line in match.group(1).splitlines():
         key, _, value = line.partition(":")
         header[key.strip()] = value.strip()
-    body = text[match.end():]
+    body = text[match.end() :]
     parts = _SECTION.split(body)
     sections = {parts[i]: parts[i + 1].rstrip("\n") for i in range(1, len(parts) - 1, 2)}
     missing = {"user", "schema_block", "reask"} - sections.keys()
     if missing or "id" not in header or "version" not in header:
-        raise ConfigError(f"prompt {name}: needs id, version and sections user, schema_block, reask")
+        raise ConfigError(
+            f"prompt {name}: needs id, version and sections user, schema_block, reask"
+        )
     return PromptTemplate(
         id=header["id"],
         version=header["version"],

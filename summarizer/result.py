@@ -106,8 +106,7 @@ class Result:
     @classmethod
     def from_dict(cls, payload: dict[str, Any], article: Article) -> Result:
         spans = [
-            Span(s["claim_id"], s["start"], s["end"], s["match"])
-            for s in payload["evidence_spans"]
+            Span(s["claim_id"], s["start"], s["end"], s["match"]) for s in payload["evidence_spans"]
         ]
         return cls(
             article=article,

@@ -21,12 +21,30 @@ _FENCE = re.compile(r"```(?:json|JSON)?\s*\n?(.*?)\n?\s*```", re.DOTALL)
 # the quote: curly and straight quotes, the dash family, non-breaking spaces.
 _EQUIVALENT = str.maketrans(
     {
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
-        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-        "\u00ab": '"', "\u00bb": '"',
-        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
-        "\u2015": "-", "\u2212": "-",
-        "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2026": "...",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+        "\u2026": "...",
     }
 )
 _SPACES = re.compile(r"\s+")
@@ -41,7 +59,12 @@ class Span:
     match: str  # "exact", "normalized" or "none"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"claim_id": self.claim_id, "start": self.start, "end": self.end, "match": self.match}
+        return {
+            "claim_id": self.claim_id,
+            "start": self.start,
+            "end": self.end,
+            "match": self.match,
+        }
 
 
 @dataclass
@@ -69,7 +92,14 @@ class ArticleIndex:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.normalized, self.offsets = _normalize_with_offsets(text)
+        self._normalized: tuple[str, list[int]] | None = None
+
+    def _normalized_text(self) -> tuple[str, list[int]]:
+        # Built on first need only: most quotes match exactly, and a cache hit
+        # re-checks every quote, so the slow path must not run per article.
+        if self._normalized is None:
+            self._normalized = _normalize_with_offsets(self.text)
+        return self._normalized
 
     def find(self, quote: str) -> tuple[int, int, str] | None:
         """``(start, end, how)`` of ``quote`` in the original text, or None."""
@@ -83,11 +113,12 @@ class ArticleIndex:
         needle = needle.strip()
         if not needle:
             return None
-        at = self.normalized.find(needle)
+        normalized, offsets = self._normalized_text()
+        at = normalized.find(needle)
         if at < 0:
             return None
         last = at + len(needle) - 1
-        return self.offsets[at], self.offsets[last] + 1, "normalized"
+        return offsets[at], offsets[last] + 1, "normalized"
 
 
 def _normalize_with_offsets(text: str) -> tuple[str, list[int]]:
@@ -129,7 +160,10 @@ def parse_json(content: str) -> tuple[Any, str | None]:
     try:
         return json.loads(text, strict=False), None
     except json.JSONDecodeError as exc:
-        return None, f"the answer is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+        return (
+            None,
+            f"the answer is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})",
+        )
 
 
 def validate_answer(content: str, index: ArticleIndex) -> Validation:

@@ -36,7 +36,9 @@ def make_folder(root: Path) -> Path:
     (articles / "a.txt").write_text(ARTICLE, encoding="utf-8")
     (articles / "nested" / "a-copy.txt").write_text(ARTICLE, encoding="utf-8")
     (articles / "b.md").write_text("# Second story\n\nThe council said it will vote on Friday.\n")
-    (articles / "c.json").write_text(json.dumps({"title": "T", "body": "Police said the road is closed."}))
+    (articles / "c.json").write_text(
+        json.dumps({"title": "T", "body": "Police said the road is closed."})
+    )
     (articles / "empty.txt").write_text("   \n")
     (articles / "bad.json").write_text("{not json")
     (articles / "slides.pdf").write_bytes(b"%PDF-1.4")
@@ -75,11 +77,26 @@ def test_run_accounts_for_every_input_and_mirrors_the_tree(tmp_path):
     articles = make_folder(tmp_path)
     out = tmp_path / "out"
     cache = tmp_path / "cache.sqlite3"
-    first = invoke("run", str(articles), "--out", str(out), "--model", "offline", "--cache", str(cache))
+    first = invoke(
+        "run", str(articles), "--out", str(out), "--model", "offline", "--cache", str(cache)
+    )
     assert first.exit_code == 1  # two inputs failed
     index = read_index(out)
-    assert set(index) == {"a.txt", "nested/a-copy.txt", "b.md", "c.json", "empty.txt", "bad.json", "slides.pdf"}
-    assert {p for p, e in index.items() if e["status"] == "ok"} == {"a.txt", "nested/a-copy.txt", "b.md", "c.json"}
+    assert set(index) == {
+        "a.txt",
+        "nested/a-copy.txt",
+        "b.md",
+        "c.json",
+        "empty.txt",
+        "bad.json",
+        "slides.pdf",
+    }
+    assert {p for p, e in index.items() if e["status"] == "ok"} == {
+        "a.txt",
+        "nested/a-copy.txt",
+        "b.md",
+        "c.json",
+    }
     assert index["slides.pdf"]["status"] == "skipped"
     assert index["bad.json"]["status"] == "failed" and "JSON" in index["bad.json"]["reason"]
     assert index["empty.txt"]["status"] == "failed"
@@ -88,7 +105,9 @@ def test_run_accounts_for_every_input_and_mirrors_the_tree(tmp_path):
     report = json.loads((out / "report.json").read_text())
     assert (report["inputs"], report["ok"], report["failed"], report["skipped"]) == (7, 4, 2, 1)
 
-    again = invoke("run", str(articles), "--out", str(out), "--model", "offline", "--cache", str(cache))
+    again = invoke(
+        "run", str(articles), "--out", str(out), "--model", "offline", "--cache", str(cache)
+    )
     assert again.exit_code == 1
     report = json.loads((out / "report.json").read_text())
     assert report["cache_hits"] + report["duplicates"] == 4 and report["model_calls"] == 0
@@ -110,7 +129,9 @@ def test_validate_command_finds_broken_outputs(tmp_path):
 
 def test_schema_and_cache_commands(tmp_path, seed_path):
     assert json.loads(invoke("schema").stdout)["$id"] == "urn:summarizer:schema:summary:1.0.0"
-    assert json.loads(invoke("schema", "--result").stdout)["$id"].startswith("urn:summarizer:schema:result")
+    assert json.loads(invoke("schema", "--result").stdout)["$id"].startswith(
+        "urn:summarizer:schema:result"
+    )
     cache = str(tmp_path / "c.sqlite3")
     invoke("summarize", str(seed_path), "--model", "offline", "--cache", cache)
     stats = json.loads(invoke("cache", "stats", "--cache", cache).stdout)
@@ -129,7 +150,9 @@ def test_estimate_counts_tokens_and_cost_without_calls(tmp_path):
     from summarizer.tokens import count_message_tokens
 
     expected = sum(
-        count_message_tokens(load_prompt().render(load_article(articles / name).text, include_schema=False))
+        count_message_tokens(
+            load_prompt().render(load_article(articles / name).text, include_schema=False)
+        )
         for name in ("a.txt", "b.md", "c.json")
     )
     assert figures["prompt_tokens"] == expected
@@ -137,7 +160,16 @@ def test_estimate_counts_tokens_and_cost_without_calls(tmp_path):
 
 
 def sim_args(sim: SimServer, cache: Path) -> list[str]:
-    return ["--model", "sim-model", "--base-url", sim.base_url, "--api-key", "sk-test", "--cache", str(cache)]
+    return [
+        "--model",
+        "sim-model",
+        "--base-url",
+        sim.base_url,
+        "--api-key",
+        "sk-test",
+        "--cache",
+        str(cache),
+    ]
 
 
 def test_identical_articles_cost_one_call(tmp_path):
@@ -147,8 +179,15 @@ def test_identical_articles_cost_one_call(tmp_path):
         (articles / f"copy{i}.txt").write_text(ARTICLE)
     (articles / "other.txt").write_text(ARTICLE.replace("May", "June"))
     with SimServer(latency=0.2) as sim:
-        result = invoke("run", str(articles), "--out", str(tmp_path / "out"), "-j", "8",
-                        *sim_args(sim, tmp_path / "c.sqlite3"))
+        result = invoke(
+            "run",
+            str(articles),
+            "--out",
+            str(tmp_path / "out"),
+            "-j",
+            "8",
+            *sim_args(sim, tmp_path / "c.sqlite3"),
+        )
         calls = len([r for r in sim.requests if r.path.endswith("/chat/completions")])
     assert result.exit_code == 0
     assert calls == 2
@@ -163,8 +202,17 @@ def test_token_budget_stops_cleanly(tmp_path):
     for i in range(5):
         (articles / f"a{i}.txt").write_text(ARTICLE + f" Story {i}.")
     with SimServer() as sim:
-        result = invoke("run", str(articles), "--out", str(tmp_path / "out"), "-j", "1",
-                        "--max-tokens", "3500", *sim_args(sim, tmp_path / "c.sqlite3"))
+        result = invoke(
+            "run",
+            str(articles),
+            "--out",
+            str(tmp_path / "out"),
+            "-j",
+            "1",
+            "--max-tokens",
+            "3500",
+            *sim_args(sim, tmp_path / "c.sqlite3"),
+        )
     index = read_index(tmp_path / "out")
     assert result.exit_code == 1
     assert len(index) == 5
@@ -179,8 +227,20 @@ def test_token_budget_stops_cleanly(tmp_path):
 def _start_cli_run(articles: Path, out: Path, sim: SimServer, cache: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.Popen(
-        [sys.executable, "-m", "summarizer.cli", "run", str(articles), "--out", str(out), "-j", "4",
-         "--grace", "30", *sim_args(sim, cache)],
+        [
+            sys.executable,
+            "-m",
+            "summarizer.cli",
+            "run",
+            str(articles),
+            "--out",
+            str(out),
+            "-j",
+            "4",
+            "--grace",
+            "30",
+            *sim_args(sim, cache),
+        ],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
