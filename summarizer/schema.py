@@ -75,7 +75,8 @@ def _fast_check(name: str) -> Callable[[Any], Any]:
     else:
         schema = copy.deepcopy(load_schema(name))
         schema["properties"]["summary"] = standalone
-    schema.pop("$schema", None)  # compiled with draft-07 semantics; no 2020-12-only keywords are used
+    # Compiled with draft-07 semantics: the schemas use no 2020-12-only keyword.
+    schema.pop("$schema", None)
     return fastjsonschema.compile(schema)
 
 

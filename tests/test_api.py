@@ -104,7 +104,7 @@ def test_settings_precedence(monkeypatch, tmp_path):
     assert resolve().base_url == "http://env:2/v1"
     assert resolve(model="from-arg").model == "from-arg"
     monkeypatch.setenv("SUMMARIZER_CONFIG", str(tmp_path / "nope.toml"))
-    with pytest.raises(ConfigError, match="nope.toml"):
+    with pytest.raises(ConfigError, match=r"nope\.toml"):
         resolve()
 
 
@@ -119,7 +119,7 @@ def test_bad_config_file_is_a_clear_error(monkeypatch, tmp_path):
     config = tmp_path / "config.toml"
     config.write_text("model = \n")
     monkeypatch.setenv("SUMMARIZER_CONFIG", str(config))
-    with pytest.raises(ConfigError, match="config.toml"):
+    with pytest.raises(ConfigError, match=r"config\.toml"):
         resolve()
 
 
