@@ -19,6 +19,7 @@ and the endpoint's capability is remembered for the rest of the run.
 
 from __future__ import annotations
 
+import logging
 import random
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -37,6 +38,8 @@ from tenacity import (
 from summarizer.config import endpoint_host
 from summarizer.errors import ModelError
 from summarizer.schema import bounded_schema, wire_schema
+
+log = logging.getLogger("summarizer")
 
 MODES = ("json_schema", "json_object", "prompt")
 Message = dict[str, str]
@@ -156,15 +159,6 @@ class ModelClient:
         """The structured-output mode the next request will use."""
         return self.modes[0]
 
-    def generation_parameters(self) -> dict[str, Any]:
-        """What shapes the output; part of the cache key."""
-        return {
-            "mode": self.requested_mode,
-            "temperature": self.temperature,
-            "seed": self.seed,
-            "max_output_tokens": self.max_output_tokens,
-        }
-
     async def aclose(self) -> None:
         await self._client.close()
 
@@ -214,6 +208,7 @@ class ModelClient:
             except CapabilityRejected as rejected:
                 if len(self.modes) > 1 and self.modes[0] == mode:
                     self.modes.pop(0)  # remembered for every later article of the run
+                    log.info("%s rejected %s; using %s from now on", self.endpoint, mode, self.mode)
                     continue
                 if self.modes[0] != mode:
                     continue  # another article already fell back meanwhile
@@ -235,6 +230,9 @@ class ModelClient:
             if cause is None:
                 return
             stats.retries[cause] += 1
+            log.debug(
+                "%s: retrying after %s (attempt %d)", self.endpoint, cause, state.attempt_number
+            )
             if cause == "rate_limit" and self.on_rate_limited is not None:
                 self.on_rate_limited(_retry_after(exc))
 

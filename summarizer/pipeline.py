@@ -53,6 +53,10 @@ Message = dict[str, str]
 
 Source = str | os.PathLike[str] | Article
 
+# Deterministic generation where the endpoint supports it; part of the cache key.
+TEMPERATURE = 0.0
+SEED = 0
+
 
 @dataclass
 class ItemError:
@@ -135,6 +139,8 @@ class Summarizer:
             "max_retry_seconds": max_retry_seconds,
             "backoff_base": backoff_base,
             "max_output_tokens": max_output_tokens,
+            "temperature": TEMPERATURE,
+            "seed": SEED,
         }
         self.template: PromptTemplate | None = None if self.offline else load_prompt(prompt)
         self.cache = self._open_cache(cache)
@@ -202,8 +208,8 @@ class Summarizer:
             prompt_sha = self.template.sha256
             parameters = {
                 "mode": options["mode"],
-                "temperature": 0.0,
-                "seed": 0,
+                "temperature": TEMPERATURE,
+                "seed": SEED,
                 "max_output_tokens": options["max_output_tokens"],
                 "max_reasks": self.max_reasks,
                 "strict_grounding": self.strict_grounding,
@@ -365,16 +371,14 @@ class Summarizer:
         from summarizer.offline import analyze
 
         brief = analyze(article)
-        validation = (
-            check_brief(brief, ArticleIndex(article.text))
-            if not schema_errors(brief)
-            else Validation(brief=None, fatal=schema_errors(brief))
-        )
-        if validation.fatal:
+        # The analyzer's output passes the same gate as a model's.
+        errors = schema_errors(brief)
+        if errors:
             raise OutputError(
                 f"{article.source or 'article'}: offline analyzer produced an invalid brief",
-                validation.fatal,
+                errors,
             )
+        validation = check_brief(brief, ArticleIndex(article.text))
         return self._finish(article, validation, "offline", None, 0, started)
 
     def _finish(
@@ -443,6 +447,13 @@ class Summarizer:
             if validation.ok or reasks >= self.max_reasks:
                 break
             reasks += 1
+            log.debug(
+                "%s: re-ask %d with %d errors: %s",
+                source,
+                reasks,
+                len(validation.errors),
+                "; ".join(validation.errors[:5]),
+            )
             followups += [
                 {"role": "assistant", "content": completion.content},
                 template.reask(validation.errors),
