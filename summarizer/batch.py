@@ -56,13 +56,19 @@ class Outcome:
     warnings: int = 0
 
 
-def walk(root: Path, patterns: list[str], exclude: Path | None = None) -> Iterator[Path]:
-    """Files under ``root`` matching any glob, depth first in name order, streamed.
+def walk(
+    root: Path, patterns: list[str], exclude: Path | None = None
+) -> Iterator[tuple[Path, str]]:
+    """``(path, relative path)`` of files under ``root`` matching any glob, depth
+    first in name order, streamed.
 
     Hidden files and folders are ignored, and so is the output folder when it sits
-    inside the input folder (a rerun must not read its own outputs).
+    inside the input folder (a rerun must not read its own outputs). Relative paths
+    are cut from the scanned path (``os.path.relpath`` asks for the working
+    directory on every call, which showed up in warm-rerun profiles).
     """
-    stack = [root]
+    prefix = len(os.path.join(str(root), ""))
+    stack = [str(root)]
     while stack:
         folder = stack.pop()
         try:
@@ -75,13 +81,13 @@ def walk(root: Path, patterns: list[str], exclude: Path | None = None) -> Iterat
                 continue
             if entry.is_dir(follow_symlinks=False):
                 if exclude is None or Path(entry.path).resolve() != exclude:
-                    subfolders.append(Path(entry.path))
+                    subfolders.append(entry.path)
             elif entry.is_file():
-                relative = os.path.relpath(entry.path, root)
+                relative = entry.path[prefix:].replace(os.sep, "/")
                 if any(
                     fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(entry.name, p) for p in patterns
                 ):
-                    yield Path(entry.path)
+                    yield Path(entry.path), relative
         stack.extend(reversed(subfolders))
 
 
@@ -102,7 +108,10 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def output_path(out_dir: Path, relative: str) -> Path:
-    """``a/b.txt`` → ``OUT/a/b.txt.json``: keeps ``b.txt`` and ``b.html`` apart."""
+    """``a/b.txt`` → ``OUT/a/b.txt.json``: keeps ``b.txt`` and ``b.html`` apart.
+
+    The index's ``output`` field is the same relative path, so keep them in step.
+    """
     return out_dir / f"{relative}.json"
 
 
@@ -193,6 +202,7 @@ class BatchRun:
         *,
         patterns: list[str] | None = None,
         concurrency: int = 8,
+        count_first: bool = True,
         grace_seconds: float = 10.0,
         on_outcome: Callable[[Outcome, Totals], None] | None = None,
     ) -> None:
@@ -202,6 +212,8 @@ class BatchRun:
         self.patterns = patterns or ["*"]
         self.concurrency = max(1, concurrency)
         self.grace_seconds = grace_seconds
+        # Counting means walking the tree twice; only a progress display needs it.
+        self.count_first = count_first
         self.on_outcome = on_outcome
         self.totals = Totals()
         self.stop_requested = asyncio.Event()
@@ -211,7 +223,7 @@ class BatchRun:
         self._recent: OrderedDict[str, tuple[str, Result]] = OrderedDict()
         self._index_handle: Any = None
 
-    def inputs(self) -> Iterator[Path]:
+    def inputs(self) -> Iterator[tuple[Path, str]]:
         exclude = self.out_dir.resolve()
         return walk(self.input_dir, self.patterns, exclude)
 
@@ -225,9 +237,10 @@ class BatchRun:
 
     async def run(self) -> dict[str, Any]:
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        self.totals.total = self.count_inputs()
+        if self.count_first:
+            self.totals.total = self.count_inputs()
         meter = self.summarizer.controls.meter
-        queue: asyncio.Queue[Path | None] = asyncio.Queue(maxsize=self.concurrency * 2)
+        queue: asyncio.Queue[tuple[Path, str] | None] = asyncio.Queue(maxsize=self.concurrency * 2)
         index_path = self.out_dir / INDEX_NAME
         with open(index_path, "w", encoding="utf-8") as self._index_handle:
             workers = [asyncio.create_task(self._worker(queue)) for _ in range(self.concurrency)]
@@ -247,36 +260,29 @@ class BatchRun:
         write_atomic(self.out_dir / REPORT_NAME, json.dumps(report, indent=2) + "\n")
         return report
 
-    async def _produce(self, queue: asyncio.Queue[Path | None]) -> None:
+    async def _produce(self, queue: asyncio.Queue[tuple[Path, str] | None]) -> None:
         try:
-            for path in self.inputs():
+            for item in self.inputs():
                 if self.stop_requested.is_set():
                     # Everything not started is still accounted for.
-                    self._record(
-                        Outcome(
-                            self._relative(path), "skipped", f"not started: {self.stopped_reason}"
-                        )
-                    )
+                    self._record_not_started(item[1])
                     continue
-                await queue.put(path)
+                await queue.put(item)
         finally:
             for _ in range(self.concurrency):
                 await queue.put(None)
 
-    async def _worker(self, queue: asyncio.Queue[Path | None]) -> None:
-        while (path := await queue.get()) is not None:
+    async def _worker(self, queue: asyncio.Queue[tuple[Path, str] | None]) -> None:
+        while (item := await queue.get()) is not None:
             if self.stop_requested.is_set():
-                self._record(
-                    Outcome(self._relative(path), "skipped", f"not started: {self.stopped_reason}")
-                )
+                self._record_not_started(item[1])
                 continue
-            self._record(await self._process(path))
+            self._record(await self._process(*item))
 
-    def _relative(self, path: Path) -> str:
-        return Path(os.path.relpath(path, self.input_dir)).as_posix()
+    def _record_not_started(self, relative: str) -> None:
+        self._record(Outcome(relative, "skipped", f"not started: {self.stopped_reason}"))
 
-    async def _process(self, path: Path) -> Outcome:
-        relative = self._relative(path)
+    async def _process(self, path: Path, relative: str) -> Outcome:
         if path.suffix.lower() not in SUPPORTED_SUFFIXES:
             return Outcome(
                 relative, "skipped", f"unsupported file type {path.suffix or '(none)'!r}"
@@ -309,7 +315,7 @@ class BatchRun:
         return Outcome(
             path=relative,
             status="ok",
-            output=os.path.relpath(target, self.out_dir),
+            output=f"{relative}.json",
             cache_hit=result.cache_hit,
             duplicate_of=duplicate_of,
             latency_ms=provenance.get("latency_ms"),
@@ -335,7 +341,7 @@ class BatchRun:
         future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
         self._inflight[key] = (future, relative)
         try:
-            result = await self.summarizer.asummarize(article)
+            result = await self.summarizer.summarize_article(article, key)
         except BaseException as exc:
             future.set_exception(exc)
             future.exception()  # retrieved here, so an unused failure is not logged

@@ -266,6 +266,7 @@ def run(
         patterns=list(patterns) or None,
         concurrency=concurrency,
         grace_seconds=grace,
+        count_first=display.needs_total,
         on_outcome=display.update,
     )
     report = asyncio.run(_run_with_interrupts(batch, display))
@@ -314,7 +315,7 @@ async def _run_with_interrupts(batch: Any, display: Any) -> dict[str, Any]:
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, on_interrupt)
-    display.start(batch.count_inputs)
+    display.start()
     try:
         return await batch.run()
     finally:

@@ -36,7 +36,7 @@ def estimate_folder(
     prompt_tokens = 0
     distinct: set[str] = set()
     limit = info.context_window - max_output_tokens
-    for path in walk(folder, patterns or ["*"]):
+    for path, _ in walk(folder, patterns or ["*"]):
         if path.suffix.lower() not in SUPPORTED_SUFFIXES:
             continue
         try:

@@ -35,22 +35,15 @@ from summarizer.gold import (
     builtin_gold,
     load_gold,
 )
+from summarizer.validate import EQUIVALENT_CHARACTERS
 
 Predict = Callable[[Article], Any]
 
 # ------------------------------------------------------------------- text location
 
-# Characters models and typesetters swap freely without changing a quote.
-_EQUIVALENT = str.maketrans(
-    {
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
-        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-        "\u00ab": '"', "\u00bb": '"',
-        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
-        "\u2015": "-", "\u2212": "-",
-        "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2026": "...",
-    }
-)
+# The grounding check's table of interchangeable quote marks, dashes and spaces:
+# the harness must locate quotes the same way validation accepted them.
+_EQUIVALENT = EQUIVALENT_CHARACTERS
 _ELLIPSIS = re.compile(r"\s*(?:\[\s*(?:\.\s*){3}\]|\.\.\.|\u2026)\s*")
 _WRAPPING = "\"'\u201c\u201d\u2018\u2019 \n\t"
 

@@ -246,7 +246,11 @@ class Summarizer:
     async def asummarize(self, source: Source) -> Result:
         """Summarise one article; safe to run many at once on one event loop."""
         article = self.load(source)
-        key = self.generation_key(article)
+        return await self.summarize_article(article, self.generation_key(article))
+
+    async def summarize_article(self, article: Article, key: str) -> Result:
+        """The pipeline after loading, for callers that already hold the cache key
+        (the batch engine computes it to share one call among identical articles)."""
         cached = self.cached_result(article, key)
         if cached is not None:
             return cached
@@ -414,10 +418,18 @@ class Summarizer:
         def render(mode: str) -> list[Message]:
             return template.render(article.text, include_schema=mode != "json_schema") + followups
 
+        counted: dict[tuple[str, int], int] = {}
+
+        def prompt_tokens(mode: str) -> int:
+            # Counted once per distinct conversation, not once per attempt.
+            key = (mode, len(followups))
+            if key not in counted:
+                counted[key] = count_message_tokens(render(mode), self.info.encoding)
+            return counted[key]
+
         # Refuse what cannot fit before spending anything on it.
-        prompt_tokens = count_message_tokens(render(client.mode), self.info.encoding)
         check_budget(
-            prompt_tokens,
+            prompt_tokens(client.mode),
             context_window=self.info.context_window,
             output_allowance=allowance,
             model=self.model,
@@ -425,7 +437,7 @@ class Summarizer:
         )
 
         async def before_attempt() -> None:
-            tokens = count_message_tokens(render(client.mode), self.info.encoding)
+            tokens = prompt_tokens(client.mode)
             self.controls.check_budget(tokens, allowance)
             if self.controls.rate_limiter is not None:
                 await self.controls.rate_limiter.acquire(tokens + allowance)

@@ -10,19 +10,23 @@ from __future__ import annotations
 import json
 import sys
 import time
-from typing import Any, Protocol
+from typing import Protocol
 
 from summarizer.batch import Outcome, Totals
 
 
 class Display(Protocol):
-    def start(self, *_: Any) -> None: ...
+    needs_total: bool
+
+    def start(self) -> None: ...
     def update(self, outcome: Outcome, totals: Totals) -> None: ...
     def stop(self) -> None: ...
 
 
 class Silent:
-    def start(self, *_: Any) -> None:
+    needs_total = False
+
+    def start(self) -> None:
         pass
 
     def update(self, outcome: Outcome, totals: Totals) -> None:
@@ -33,6 +37,8 @@ class Silent:
 
 
 class JsonLines(Silent):
+    needs_total = True
+
     def update(self, outcome: Outcome, totals: Totals) -> None:
         line = {
             "done": totals.done,
@@ -51,6 +57,8 @@ class JsonLines(Silent):
 
 class Bar(Silent):
     """done/total, rate, ETA, tokens, spend, cache hits and failures."""
+
+    needs_total = True
 
     def __init__(self) -> None:
         from rich.console import Console
@@ -73,7 +81,7 @@ class Bar(Silent):
         )
         self._task = self._progress.add_task("run", total=None, rate="", detail="")
 
-    def start(self, *_: Any) -> None:
+    def start(self) -> None:
         self._progress.start()
 
     def update(self, outcome: Outcome, totals: Totals) -> None:

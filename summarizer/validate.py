@@ -19,7 +19,7 @@ _FENCE = re.compile(r"```(?:json|JSON)?\s*\n?(.*?)\n?\s*```", re.DOTALL)
 
 # Characters that vary between an article and a model's copy of it without changing
 # the quote: curly and straight quotes, the dash family, non-breaking spaces.
-_EQUIVALENT = str.maketrans(
+EQUIVALENT_CHARACTERS = str.maketrans(
     {
         "\u2018": "'",
         "\u2019": "'",
@@ -127,7 +127,7 @@ def _normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     offsets: list[int] = []
     previous_space = False
     for index, char in enumerate(text):
-        mapped = char.translate(_EQUIVALENT)
+        mapped = char.translate(EQUIVALENT_CHARACTERS)
         if mapped.isspace():
             if previous_space:
                 continue

@@ -892,9 +892,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--error-rate", type=float, default=0.0)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--reject-json-schema", action="store_true")
+    p.add_argument(
+        "--count-tokens",
+        choices=["chars", "tiktoken"],
+        default="chars",
+        help="how prompt tokens are counted for --tpm: ceil(chars/4), or tiktoken's "
+        "o200k_base like a real provider (needs summarizer importable)",
+    )
     args = p.parse_args(argv)
+    counter = None
+    if args.count_tokens == "tiktoken":
+        from summarizer.tokens import count_tokens as counter
 
     sim = SimServer(
+        token_counter=counter,
         latency=args.latency,
         jitter=args.jitter,
         rpm=args.rpm or None,
