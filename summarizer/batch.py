@@ -242,15 +242,21 @@ class BatchRun:
         meter = self.summarizer.controls.meter
         queue: asyncio.Queue[tuple[Path, str] | None] = asyncio.Queue(maxsize=self.concurrency * 2)
         index_path = self.out_dir / INDEX_NAME
+        pending = self.inputs()
         with open(index_path, "w", encoding="utf-8") as self._index_handle:
             workers = [asyncio.create_task(self._worker(queue)) for _ in range(self.concurrency)]
-            producer = asyncio.create_task(self._produce(queue))
+            producer = asyncio.create_task(self._produce(queue, pending))
             interrupted = False
             try:
                 await producer
                 await asyncio.gather(*workers)
             except asyncio.CancelledError:
+                # A second Ctrl-C or the end of the grace period cancelled the work.
                 interrupted = True
+                for task in (producer, *workers):
+                    task.cancel()
+                await asyncio.gather(producer, *workers, return_exceptions=True)
+                self._account_for_the_rest(queue, pending)
             if self.stopped_reason == "interrupted":
                 interrupted = True
             self._index_handle.flush()
@@ -260,24 +266,45 @@ class BatchRun:
         write_atomic(self.out_dir / REPORT_NAME, json.dumps(report, indent=2) + "\n")
         return report
 
-    async def _produce(self, queue: asyncio.Queue[tuple[Path, str] | None]) -> None:
-        try:
-            for item in self.inputs():
-                if self.stop_requested.is_set():
-                    # Everything not started is still accounted for.
-                    self._record_not_started(item[1])
-                    continue
+    async def _produce(
+        self, queue: asyncio.Queue[tuple[Path, str] | None], pending: Iterator[tuple[Path, str]]
+    ) -> None:
+        for item in pending:
+            if self.stop_requested.is_set():
+                # Everything not started is still accounted for.
+                self._record_not_started(item[1])
+                continue
+            try:
                 await queue.put(item)
-        finally:
-            for _ in range(self.concurrency):
-                await queue.put(None)
+            except asyncio.CancelledError:
+                self._record_not_started(item[1])  # the one in hand when cancelled
+                raise
+        for _ in range(self.concurrency):
+            await queue.put(None)
+
+    def _account_for_the_rest(
+        self, queue: asyncio.Queue[tuple[Path, str] | None], pending: Iterator[tuple[Path, str]]
+    ) -> None:
+        """After a cancellation: what was queued or not yet walked, as not started."""
+        while not queue.empty():
+            item = queue.get_nowait()
+            if item is not None:
+                self._record_not_started(item[1])
+        for _, relative in pending:
+            self._record_not_started(relative)
 
     async def _worker(self, queue: asyncio.Queue[tuple[Path, str] | None]) -> None:
         while (item := await queue.get()) is not None:
             if self.stop_requested.is_set():
                 self._record_not_started(item[1])
                 continue
-            self._record(await self._process(*item))
+            try:
+                outcome = await self._process(*item)
+            except asyncio.CancelledError:
+                # Cancelled after the grace period: still accounted for.
+                self._record(Outcome(item[1], "skipped", "cancelled: run interrupted"))
+                raise
+            self._record(outcome)
 
     def _record_not_started(self, relative: str) -> None:
         self._record(Outcome(relative, "skipped", f"not started: {self.stopped_reason}"))

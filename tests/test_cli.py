@@ -305,3 +305,25 @@ def test_ctrl_c_finishes_in_flight_writes_report_and_exits_130(tmp_path, forty_a
     assert {e["status"] for e in index.values()} == {"ok", "skipped"}
     assert len(ok) == calls  # in-flight calls were allowed to finish and were written
     assert len(ok) < 40
+
+
+def test_second_ctrl_c_cancels_in_flight_and_still_accounts_for_everything(
+    tmp_path, forty_articles
+):
+    out, cache = tmp_path / "out", tmp_path / "c.sqlite3"
+    with SimServer(latency=5) as sim:
+        process = _start_cli_run(forty_articles, out, sim, cache)
+        deadline = time.monotonic() + 30
+        while len([r for r in sim.requests if r.path.endswith("/chat/completions")]) < 4:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        time.sleep(0.3)
+        process.send_signal(signal.SIGINT)
+        assert process.wait(20) == 130
+    index = read_index(out)
+    assert len(index) == 40
+    reasons = [e.get("reason", "") for e in index.values()]
+    assert sum(r == "cancelled: run interrupted" for r in reasons) == 4
+    assert not list(out.glob("*.txt.json"))  # nothing half-done was written
+    assert json.loads((out / "report.json").read_text())["interrupted"] is True
