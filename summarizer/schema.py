@@ -124,9 +124,17 @@ def wire_schema() -> dict[str, Any]:
     return schema
 
 
-# Bounds for grammar-constrained decoding. They are generous for real articles and
-# stop a weak model from looping; they are not part of the contract itself.
-GRAMMAR_BOUNDS = {"string": 600, "evidence": 400, "array": 10, "cues": 6}
+# Bounds for grammar-constrained decoding (llama.cpp-style servers). A weak model
+# under a grammar fills strings and arrays until it hits a limit, so these bounds
+# keep the worst case near 3,000 output tokens while leaving room for real briefs.
+# They are not part of the contract: the strict schema has no length limits.
+GRAMMAR_MAX_LENGTH = {
+    "id": 8, "claimant": 8, "claim_ids": 8, "headline": 150, "summary": 700,
+    "name": 80, "role": 120, "stance": 160, "statement": 250, "attribution": 120,
+    "evidence": 300, "aspect": 80, "description": 200, "cues": 40,
+}  # fmt: skip
+GRAMMAR_MAX_ITEMS = {"stakeholders": 6, "key_claims": 6, "items": 4, "cues": 4, "claim_ids": 4}
+_DEFAULT_MAX_LENGTH = 200
 
 
 def bounded_schema() -> dict[str, Any]:
@@ -139,12 +147,9 @@ def bounded_schema() -> dict[str, Any]:
             kind = node.get("type")
             kinds = kind if isinstance(kind, list) else [kind]
             if "string" in kinds and "enum" not in node:
-                limit = GRAMMAR_BOUNDS["evidence" if key == "evidence" else "string"]
-                node.setdefault("maxLength", limit)
-            if "array" in kinds:
-                node.setdefault(
-                    "maxItems", GRAMMAR_BOUNDS["cues" if key in ("cues", "claim_ids") else "array"]
-                )
+                node.setdefault("maxLength", GRAMMAR_MAX_LENGTH.get(key or "", _DEFAULT_MAX_LENGTH))
+            if "array" in kinds and key in GRAMMAR_MAX_ITEMS:
+                node.setdefault("maxItems", GRAMMAR_MAX_ITEMS[key])
             for child_key, child in node.get("properties", {}).items():
                 bound(child, child_key)
             if "items" in node:

@@ -327,3 +327,33 @@ def test_second_ctrl_c_cancels_in_flight_and_still_accounts_for_everything(
     assert sum(r == "cancelled: run interrupted" for r in reasons) == 4
     assert not list(out.glob("*.txt.json"))  # nothing half-done was written
     assert json.loads((out / "report.json").read_text())["interrupted"] is True
+
+
+def test_verbose_logs_never_show_the_key(tmp_path):
+    secret = "sk-test-VERBOSE-SECRET-0123456789"
+    article = tmp_path / "a.txt"
+    article.write_text(ARTICLE)
+    with SimServer() as sim:
+        env = {**os.environ, "PYTHONPATH": str(REPO), "OPENAI_API_KEY": secret}
+        completed = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "summarizer.cli",
+                "--verbose",
+                "summarize",
+                str(article),
+                "--model",
+                "sim-model",
+                "--base-url",
+                sim.base_url,
+                "--no-cache",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert completed.returncode == 0, completed.stderr
+    assert "DEBUG" in completed.stderr  # verbose really logged the exchange
+    assert secret not in completed.stderr and secret not in completed.stdout

@@ -40,8 +40,11 @@ def test_bounded_schema_limits_strings_and_arrays_for_grammar_servers():
     bounded = bounded_schema()
     assert "$ref" not in json.dumps(bounded)
     claim = bounded["properties"]["key_claims"]
-    assert claim["maxItems"] == 10
-    assert claim["items"]["properties"]["evidence"]["maxLength"] == 400
+    assert claim["maxItems"] == 6
+    assert claim["items"]["properties"]["evidence"]["maxLength"] == 300
+    item = bounded["properties"]["uncertainty"]["properties"]["items"]["items"]
+    cues = item["properties"]["cues"]
+    assert cues["maxItems"] == 4 and cues["items"]["maxLength"] == 40
 
 
 def test_prompt_puts_instructions_first_and_article_last_as_data():
