@@ -201,3 +201,37 @@ def test_tampered_cache_entry_is_revalidated(sim, tmp_path):
         result = summarizer.summarize(ARTICLE)
     assert not result.cache_hit
     assert len(chat_requests(sim)) == 2
+
+
+def test_429_slows_the_whole_run_through_the_shared_limiter(sim, tmp_path):
+    from summarizer.pipeline import RunControls
+    from summarizer.ratelimit import RateLimiter
+
+    limiter = RateLimiter(rpm=6000)
+    sim.script(status(429, headers={"Retry-After": "1"}))
+    with make(sim, tmp_path, cache=False, controls=RunControls(rate_limiter=limiter)) as summarizer:
+        summarizer.summarize(ARTICLE)
+    stats = limiter.stats()
+    assert stats["penalties"] == 1 and stats["rate_decreases"] == 1
+    assert limiter.effective_rpm < 6000
+    assert stats["acquired"] == 2  # the retry also went through the limiter
+
+
+def test_budget_counts_retries_and_stops_before_overspending(sim, tmp_path):
+    from summarizer import BudgetExceeded
+    from summarizer.pipeline import RunControls
+    from summarizer.pricing import CostMeter, model_info
+
+    meter = CostMeter(model_info("gpt-4o-mini"))
+    controls = RunControls(meter=meter)
+    sim.script(content('{"headline": 1}'))  # invalid: forces a re-ask
+    with make(sim, tmp_path, cache=False, controls=controls) as summarizer:
+        summarizer.summarize(ARTICLE)
+        assert meter.calls == 2  # the re-ask was paid for and counted
+        spent = meter.tokens
+        # Room for the output allowance but not for the prompt as well.
+        controls.max_tokens = spent + 2048
+        with pytest.raises(BudgetExceeded):
+            summarizer.summarize(Article(text=TEXT + " Another.", source="b.txt"))
+    assert meter.tokens == spent
+    assert len(chat_requests(sim)) == 2  # the refused call was never sent
