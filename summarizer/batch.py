@@ -107,6 +107,24 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
+def _already_written(target: Path, result: Result) -> bool:
+    """Whether ``target`` already holds this brief for this article.
+
+    A rerun served from the cache then leaves the file alone (its provenance keeps
+    recording when and how the brief was made); reading is much cheaper than an
+    atomic rewrite, which is most of a warm rerun's cost.
+    """
+    try:
+        written = json.loads(target.read_bytes())
+    except (OSError, ValueError):
+        return False
+    return bool(
+        written.get("summary") == result.brief
+        and written.get("article") == result.article.identity()
+        and written.get("provenance", {}).get("model") == result.provenance["model"]
+    )
+
+
 def output_path(out_dir: Path, relative: str) -> Path:
     """``a/b.txt`` → ``OUT/a/b.txt.json``: keeps ``b.txt`` and ``b.html`` apart.
 
@@ -321,11 +339,11 @@ class BatchRun:
                 article = load_article(path)
             result, duplicate_of = await self._summarize_once(article, relative)
             target = output_path(self.out_dir, relative)
-            # Compact JSON: the indenting encoder is pure Python and dominated warm
-            # reruns. The write itself runs in a thread: file system calls release
-            # the GIL, so they overlap with the next article's work.
-            text = json.dumps(result.to_dict(), ensure_ascii=False) + "\n"
-            await asyncio.to_thread(write_atomic, target, text)
+            if not (result.cache_hit and _already_written(target, result)):
+                # Compact JSON: the indenting encoder is pure Python and dominated
+                # warm reruns.
+                text = json.dumps(result.to_dict(), ensure_ascii=False) + "\n"
+                write_atomic(target, text)
         except BudgetExceeded as exc:
             self.request_stop("budget reached")
             return Outcome(relative, "skipped", str(exc))

@@ -105,12 +105,18 @@ def test_run_accounts_for_every_input_and_mirrors_the_tree(tmp_path):
     report = json.loads((out / "report.json").read_text())
     assert (report["inputs"], report["ok"], report["failed"], report["skipped"]) == (7, 4, 2, 1)
 
+    kept, removed = out / "b.md.json", out / "c.json.json"
+    kept_bytes = kept.read_bytes()
+    mtime = kept.stat().st_mtime_ns
+    removed.unlink()
     again = invoke(
         "run", str(articles), "--out", str(out), "--model", "offline", "--cache", str(cache)
     )
     assert again.exit_code == 1
     report = json.loads((out / "report.json").read_text())
     assert report["cache_hits"] + report["duplicates"] == 4 and report["model_calls"] == 0
+    assert kept.stat().st_mtime_ns == mtime and kept.read_bytes() == kept_bytes  # left alone
+    assert schema_errors(json.loads(removed.read_text()), "result") == []  # written again
 
 
 def test_validate_command_finds_broken_outputs(tmp_path):
