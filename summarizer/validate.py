@@ -48,6 +48,8 @@ EQUIVALENT_CHARACTERS = str.maketrans(
     }
 )
 _SPACES = re.compile(r"\s+")
+# Evidence shorter than this cannot tie a claim to a place in the article.
+MIN_EVIDENCE_WORDS = 3
 _WRAPPING_QUOTES = "\"'\u201c\u201d\u2018\u2019 "
 
 
@@ -188,13 +190,22 @@ def check_brief(brief: dict[str, Any], index: ArticleIndex) -> Validation:
     known_stakeholders, known_claims = set(stakeholder_ids), set(claim_ids)
     for i, claim in enumerate(brief["key_claims"]):
         where = f"$.key_claims[{i}]"
-        found = index.find(claim["evidence"])
+        found = None
+        if len(claim["evidence"].split()) < MIN_EVIDENCE_WORDS:
+            # A word or a full stop is "found" in any article and verifies nothing.
+            result.grounding.append(
+                f"{where}.evidence: too short to verify ({claim['evidence']!r}); "
+                f"quote at least {MIN_EVIDENCE_WORDS} words, a full sentence or clause"
+            )
+        else:
+            found = index.find(claim["evidence"])
+            if found is None:
+                result.grounding.append(
+                    f"{where}.evidence: not found in the article; copy a sentence exactly: "
+                    f"{claim['evidence'][:120]!r}"
+                )
         if found is None:
             result.spans.append(Span(claim["id"], None, None, "none"))
-            result.grounding.append(
-                f"{where}.evidence: not found in the article; copy a sentence exactly: "
-                f"{claim['evidence'][:120]!r}"
-            )
         else:
             result.spans.append(Span(claim["id"], *found))
         claimant = claim["claimant"]

@@ -109,3 +109,13 @@ def test_strict_grounding_drops_claim_and_its_references():
     assert warnings == ["dropped claim c2: evidence not found in the article"]
     assert [c["id"] for c in result.brief["key_claims"]] == ["c1"]
     assert result.brief["uncertainty"]["items"][0]["claim_ids"] == ["c1"]
+
+
+def test_evidence_too_short_to_verify_is_not_grounded():
+    import json
+
+    bad = brief()
+    bad["key_claims"][0]["evidence"] = "."
+    result = validate_answer(json.dumps(bad), ArticleIndex(ARTICLE))
+    assert result.spans[0].match == "none"
+    assert any("too short to verify" in e for e in result.grounding)
