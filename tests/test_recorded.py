@@ -56,17 +56,6 @@ def make(**options) -> Summarizer:
     )
 
 
-def test_cassettes_hold_no_secrets():
-    folder = os.path.join(os.path.dirname(__file__), "cassettes", "test_recorded")
-    names = sorted(os.listdir(folder))
-    assert names, "no cassettes recorded"
-    for name in names:
-        with open(os.path.join(folder, name), encoding="utf-8") as handle:
-            text = handle.read()
-        assert "sk-recording-placeholder" not in text
-        assert "authorization" not in text.lower()
-
-
 @pytest.mark.vcr
 def test_fallback_from_json_schema_on_real_server(vcr):
     """llama-cpp-python answers json_schema with HTTP 500; we fall back to json_object
@@ -156,3 +145,15 @@ def _requests(cassette) -> list[dict]:
     import json
 
     return [json.loads(r.body) for r in cassette.requests]
+
+
+# Last in the file: when re-recording, the cassettes exist by the time it runs.
+def test_cassettes_hold_no_secrets():
+    folder = os.path.join(os.path.dirname(__file__), "cassettes", "test_recorded")
+    names = sorted(os.listdir(folder))
+    assert names, "no cassettes recorded"
+    for name in names:
+        with open(os.path.join(folder, name), encoding="utf-8") as handle:
+            text = handle.read()
+        assert "sk-recording-placeholder" not in text
+        assert "authorization" not in text.lower()
