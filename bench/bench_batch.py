@@ -162,9 +162,12 @@ class Sim:
             python, str(SIM), "--host", "127.0.0.1", "--port", str(port),
             "--latency", str(latency), "--jitter", str(jitter), "--rpm", str(rpm),
             "--tpm", str(tpm), "--window", "60", "--error-rate", "0", "--seed", "0",
-            # Count tokens like a provider does (its tokenizer), not chars/4.
-            "--count-tokens", "tiktoken",
         ]
+        if tpm:
+            # Under a TPM limit, count tokens like a provider does (with its
+            # tokenizer), not chars/4; elsewhere the cheaper count keeps the
+            # simulator from becoming the bottleneck.
+            self.cmd += ["--count-tokens", "tiktoken"]
         self.proc: subprocess.Popen[str] | None = None
         self.port = 0
         self.stats: dict[str, Any] = {}

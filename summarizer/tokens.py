@@ -14,7 +14,6 @@ import base64
 import gzip
 import hashlib
 import threading
-from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -44,9 +43,25 @@ def _read_vocabulary(name: str) -> bytes:
         ) from exc
 
 
-@cache
+_encodings: dict[str, tiktoken.Encoding] = {}
+
+
 def get_encoding(name: str = "o200k_base") -> tiktoken.Encoding:
-    """A ``tiktoken.Encoding`` built from packaged vocabulary files, never downloaded."""
+    """A ``tiktoken.Encoding`` built from packaged vocabulary files, never downloaded.
+
+    Built once per process under a lock: threads asking at the same moment would
+    otherwise each build their own copy (tens of MB each).
+    """
+    encoding = _encodings.get(name)
+    if encoding is None:
+        with _lock:
+            encoding = _encodings.get(name)
+            if encoding is None:
+                encoding = _encodings[name] = _build_encoding(name)
+    return encoding
+
+
+def _build_encoding(name: str) -> tiktoken.Encoding:
     if name not in ENCODINGS:
         raise ConfigError(f"unknown tokenizer encoding {name!r} (known: {', '.join(ENCODINGS)})")
     import tiktoken
@@ -66,13 +81,13 @@ def get_encoding(name: str = "o200k_base") -> tiktoken.Encoding:
             raise ConfigError(f"packaged vocabulary {name!r} does not match tiktoken's checksum")
         return ranks
 
-    with _lock:
-        original = openai_public.load_tiktoken_bpe
-        openai_public.load_tiktoken_bpe = load_from_package
-        try:
-            spec = getattr(openai_public, name)()
-        finally:
-            openai_public.load_tiktoken_bpe = original
+    # Called with _lock held, so the temporary patch is never seen by another build.
+    original = openai_public.load_tiktoken_bpe
+    openai_public.load_tiktoken_bpe = load_from_package
+    try:
+        spec = getattr(openai_public, name)()
+    finally:
+        openai_public.load_tiktoken_bpe = original
     return tiktoken.Encoding(**spec)
 
 

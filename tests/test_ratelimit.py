@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 import pytest
 
-from summarizer.ratelimit import RateLimiter
+from summarizer.ratelimit import LEDGER_SECONDS, RateLimiter
 
 Admission = tuple[float, int]
 
@@ -165,7 +165,8 @@ def test_requests_larger_than_the_bucket_or_the_limit_are_admitted() -> None:
 
 def test_refill_is_not_lost_while_a_large_request_waits_for_the_window() -> None:
     # tpm=6,000: bucket 200, refill 5,800/60 per second. The second 5,000-token request
-    # must wait for the first to leave the window (t=60); the bucket keeps filling past
+    # must wait for the first to leave the ledger (t=LEDGER_SECONDS, the 60 s window
+    # plus the skew margin); the bucket keeps filling past
     # its 200 meanwhile, so the debt it leaves, and the third request's wait, is smaller.
     rate = 5_800 / 60
 
@@ -175,7 +176,7 @@ def test_refill_is_not_lost_while_a_large_request_waits_for_the_window() -> None
     ft = FakeTime()
     limiter = make(ft, tpm=6_000)
     admitted = run(scenario)
-    assert admitted[1][0] == pytest.approx(60, abs=0.01)
+    assert admitted[1][0] == pytest.approx(LEDGER_SECONDS, abs=0.01)
     level_after_second = (200 - 5_000) + rate * admitted[1][0] - 5_000
     assert admitted[2][0] == pytest.approx(
         admitted[1][0] + (200 - level_after_second) / rate, abs=0.01

@@ -17,7 +17,9 @@ def no_network(monkeypatch):
 
 @pytest.mark.parametrize("name", ["o200k_base", "cl100k_base"])
 def test_encoding_builds_offline_and_is_native_tiktoken(name, no_network):
-    get_encoding.cache_clear()
+    from summarizer import tokens
+
+    tokens._encodings.clear()
     encoding = get_encoding(name)
     assert isinstance(encoding, tiktoken.Encoding)
     assert encoding.name == name
@@ -54,3 +56,14 @@ def test_budget_refuses_with_both_numbers():
         check_budget(900, context_window=1000, output_allowance=200, model="m", source="a.txt")
     message = str(caught.value)
     assert "a.txt" in message and "900" in message and "800" in message
+
+
+def test_encoding_is_built_once_across_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from summarizer import tokens
+
+    tokens._encodings.clear()
+    with ThreadPoolExecutor(8) as pool:
+        built = list(pool.map(lambda _: get_encoding("cl100k_base"), range(16)))
+    assert all(encoding is built[0] for encoding in built)
