@@ -206,7 +206,7 @@ def test_token_budget_stops_cleanly(tmp_path):
     articles = tmp_path / "in"
     articles.mkdir()
     for i in range(5):
-        (articles / f"a{i}.txt").write_text(ARTICLE + f" Story {i}.")
+        (articles / f"a{i}.txt").write_text(ARTICLE + f" This is story number {i} of the batch.")
     with SimServer() as sim:
         result = invoke(
             "run",
