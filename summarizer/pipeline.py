@@ -78,6 +78,15 @@ class RunControls:
     max_cost: float | None = None
     max_tokens: int | None = None
 
+    @property
+    def needs_token_counts(self) -> bool:
+        """Whether requests must be counted in tokens (a TPM limit or a budget)."""
+        limiter_counts = self.rate_limiter is not None and self.rate_limiter.tpm is not None
+        budget_counts = self.meter is not None and (
+            self.max_cost is not None or self.max_tokens is not None
+        )
+        return limiter_counts or budget_counts
+
     def check_budget(self, prompt_tokens: int, allowance: int) -> None:
         if self.meter and self.meter.would_exceed(
             self.max_cost, self.max_tokens, prompt_tokens, allowance
@@ -88,6 +97,14 @@ class RunControls:
                 "stopping before a call that could exceed the budget "
                 f"({money}{self.meter.tokens} tokens used so far)"
             )
+
+
+def _upper_bound_tokens(messages: list[Message]) -> int:
+    """More tokens than the messages can hold: BPE tokens are at least one byte each."""
+    from summarizer.tokens import TOKENS_PER_MESSAGE, TOKENS_PER_REPLY
+
+    framing = TOKENS_PER_REPLY + len(messages) * (TOKENS_PER_MESSAGE + 4)
+    return framing + sum(len(m["content"].encode("utf-8")) for m in messages)
 
 
 def _now() -> str:
@@ -427,16 +444,26 @@ class Summarizer:
                 counted[key] = count_message_tokens(render(mode), self.info.encoding)
             return counted[key]
 
-        # Refuse what cannot fit before spending anything on it.
-        check_budget(
-            prompt_tokens(client.mode),
-            context_window=self.info.context_window,
-            output_allowance=allowance,
-            model=self.model,
-            source=article.source,
-        )
+        # Refuse what cannot fit before spending anything on it. A token is at least
+        # one byte, so a prompt with fewer bytes than the room left fits uncounted.
+        room = self.info.context_window - allowance
+        first = render(client.mode)
+        if _upper_bound_tokens(first) > room:
+            check_budget(
+                prompt_tokens(client.mode),
+                context_window=self.info.context_window,
+                output_allowance=allowance,
+                model=self.model,
+                source=article.source,
+            )
+        counts_needed = self.controls.needs_token_counts
 
         async def before_attempt() -> None:
+            if not counts_needed:
+                # No TPM limit and no budget: only the request count matters.
+                if self.controls.rate_limiter is not None:
+                    await self.controls.rate_limiter.acquire(0)
+                return
             tokens = prompt_tokens(client.mode)
             self.controls.check_budget(tokens, allowance)
             if self.controls.rate_limiter is not None:
