@@ -189,13 +189,21 @@ def summarize(files: tuple[Path, ...], **options: Any) -> None:
     multiple=True,
     help="Only files matching this glob (repeatable; default: every file).",
 )
-@click.option("--concurrency", "-j", type=int, default=8, show_default=True)
-@click.option("--rpm", type=float, help="Client-side limit: requests per minute.")
+@click.option("--concurrency", "-j", type=click.IntRange(min=1), default=8, show_default=True)
 @click.option(
-    "--tpm", type=float, help="Client-side limit: tokens per minute (prompt + output allowance)."
+    "--rpm",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Client-side limit: requests per minute.",
 )
 @click.option(
-    "--max-cost", type=float, help="Stop before the run could spend more than this many USD."
+    "--tpm",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Client-side limit: tokens per minute (prompt + output allowance).",
+)
+@click.option(
+    "--max-cost",
+    type=click.FloatRange(min=0),
+    help="Stop before the run could spend more than this many USD.",
 )
 @click.option(
     "--max-tokens",
