@@ -586,14 +586,26 @@ class Bench:
         with Sim(latency=self.args.latency, port=port) as sim:
             child, report = self.run_cli("warm rerun", self.cli(input_dir, out, cache,
                                                                   sim.base_url), out)
+            # The same command once more: a rerun into the folder it already wrote,
+            # which is what resuming an interrupted run does.
+            again, again_report = self.run_cli(
+                "warm rerun in place", self.cli(input_dir, out, cache, sim.base_url), out)
         shutil.rmtree(out, ignore_errors=True)
+        if again_report:
+            self.figures["warm_in_place"] = {"wall_s": again.wall_s, "cpu_s": again.cpu_s,
+                                             "report": again_report}
+            self.add("3. warm rerun into the same output folder",
+                     f"{again.wall_s:.2f} s, {n / again.wall_s:.0f} articles/s "
+                     f"(cache hits {again_report['cache_hits']}, "
+                     f"calls {again_report['model_calls']})",
+                     "< 2 s", again.wall_s < 2.0)
         if not report:
             self.fail_row("3. warm rerun", "summarizer run failed (see problems)")
             return
         hits, dups, ok = report["cache_hits"], report.get("duplicates", 0), report["ok"]
         self.figures["warm"] = {"wall_s": child.wall_s, "cpu_s": child.cpu_s,
                                 "report": report, "sim": sim.stats}
-        self.add("3. warm rerun: whole process (all from cache)",
+        self.add("3. warm rerun into a new output folder (all from cache)",
                  f"{child.wall_s:.2f} s, {n / child.wall_s:.0f} articles/s "
                  f"(in-run {report['duration_s']:.2f} s, CPU {child.cpu_s:.2f} s)",
                  "< 2 s", child.wall_s < 2.0)
