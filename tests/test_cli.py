@@ -336,7 +336,7 @@ def test_second_ctrl_c_cancels_in_flight_and_still_accounts_for_everything(
 
 
 def test_verbose_logs_never_show_the_key(tmp_path):
-    secret = "sk-test-VERBOSE-SECRET-0123456789"
+    secret = "fake-key-VERBOSE-SECRET-0123456789"
     article = tmp_path / "a.txt"
     article.write_text(ARTICLE)
     with SimServer() as sim:

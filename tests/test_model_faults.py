@@ -18,7 +18,7 @@ TEXT = (
     "Union leader Tom Baker denied that the repairs were finished."
 )
 ARTICLE = Article(text=TEXT, title="Harbour Bridge to reopen in May", source="bridge.txt")
-SECRET = "sk-test-DO-NOT-LEAK-0123456789abcdef"
+SECRET = "fake-key-DO-NOT-LEAK-0123456789abcdef"
 
 
 @pytest.fixture

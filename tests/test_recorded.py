@@ -47,7 +47,7 @@ def make(**options) -> Summarizer:
     return Summarizer(
         model=MODEL,
         base_url=BASE_URL,
-        api_key="sk-recording-placeholder",
+        api_key="fake-recording-key",
         cache=False,
         max_output_tokens=600,
         timeout=600,
@@ -155,5 +155,5 @@ def test_cassettes_hold_no_secrets():
     for name in names:
         with open(os.path.join(folder, name), encoding="utf-8") as handle:
             text = handle.read()
-        assert "sk-recording-placeholder" not in text
+        assert "fake-recording-key" not in text
         assert "authorization" not in text.lower()
