@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import click
 
-from summarizer.config import OFFLINE_NOTICE, resolve
+from summarizer.config import OFFLINE_NOTICE, Settings, resolve
 from summarizer.errors import ConfigError, SummarizerError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -110,15 +110,22 @@ def model_options(function: F) -> F:
     return function
 
 
-def build_summarizer(options: dict[str, Any], controls: Any = None) -> Any:
-    from summarizer.pipeline import Summarizer
-
-    settings = resolve(
+def resolve_options(options: dict[str, Any]) -> Settings:
+    """The settings the model options name, merged with environment and config file."""
+    return resolve(
         model=options["model"],
         base_url=options["base_url"],
         api_key=options["api_key"],
         cache_path=options["cache_path"],
     )
+
+
+def build_summarizer(
+    options: dict[str, Any], controls: Any = None, settings: Settings | None = None
+) -> Any:
+    from summarizer.pipeline import Summarizer
+
+    settings = settings or resolve_options(options)
     if settings.offline_because_unconfigured:
         click.echo(f"summarizer: {OFFLINE_NOTICE}", err=True)
     cache: Any = False if options["no_cache"] else (settings.cache_path or True)
@@ -249,9 +256,8 @@ def run(
     from summarizer.progress import make_progress
     from summarizer.ratelimit import RateLimiter
 
-    settings = resolve(
-        model=options["model"], base_url=options["base_url"], api_key=None, cache_path=None
-    )
+    # Resolved once, so the budget prices the same model the run calls.
+    settings = resolve_options(options)
     info = model_info(settings.model, settings.model_overrides)
     controls = RunControls(
         # Always present: even without --rpm/--tpm, a 429 pauses and slows the whole run.
@@ -265,7 +271,7 @@ def run(
             f"--max-cost needs a price for {settings.model!r}; add one under [models] in "
             "the config file (input_per_mtok, output_per_mtok) or use --max-tokens"
         )
-    summarizer = build_summarizer(options, controls)
+    summarizer = build_summarizer(options, controls, settings)
     display = make_progress("none" if quiet else progress)
     batch = BatchRun(
         summarizer,

@@ -363,3 +363,36 @@ def test_verbose_logs_never_show_the_key(tmp_path):
     assert completed.returncode == 0, completed.stderr
     assert "DEBUG" in completed.stderr  # verbose really logged the exchange
     assert secret not in completed.stderr and secret not in completed.stdout
+
+
+def test_budget_prices_the_model_the_run_calls(tmp_path):
+    """--api-key alone selects the default API model; --max-cost must price that model."""
+    empty = tmp_path / "in"
+    empty.mkdir()
+    result = invoke(
+        "run",
+        str(empty),
+        "--out",
+        str(tmp_path / "out"),
+        "--api-key",
+        "fake-key",
+        "--max-cost",
+        "1",
+    )
+    assert result.exit_code == 0, result.stderr
+    unpriced = invoke(
+        "run",
+        str(empty),
+        "--out",
+        str(tmp_path / "out2"),
+        "--model",
+        "my-local-model",
+        "--base-url",
+        "http://127.0.0.1:9/v1",
+        "--max-cost",
+        "1",
+    )
+    assert (
+        unpriced.exit_code == 2
+        and "--max-cost needs a price for 'my-local-model'" in unpriced.stderr
+    )
