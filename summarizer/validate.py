@@ -47,7 +47,6 @@ EQUIVALENT_CHARACTERS = str.maketrans(
         "\u2026": "...",
     }
 )
-_SPACES = re.compile(r"\s+")
 # Evidence shorter than this cannot tie a claim to a place in the article.
 MIN_EVIDENCE_WORDS = 3
 _WRAPPING_QUOTES = "\"'\u201c\u201d\u2018\u2019 "
