@@ -30,6 +30,11 @@ Figures, each with its target:
    simulator latency 0 (``--skip-rss`` to skip);
 6. client CPU (user + sys) per article of the cold run.
 
+Outputs and caches go in a temporary folder under ``--workdir`` (default: the system
+temp folder). The header reports what creating one output file costs there, because
+it varies a lot between machines and over time (0.05 to 0.9 ms per file on the
+benchmark VM, same folder, different minutes), and every article's output pays it.
+
 Data: ``--data`` (default ``../shared/data/bbc/articles`` beside the checkout); the
 selected ``*.txt`` files are linked (symlinks, never copies) into a temporary input
 folder. When the folder is absent, a synthetic corpus is generated instead.
@@ -701,6 +706,28 @@ class Bench:
         return "\n".join(lines)
 
 
+def file_create_ms(folder: Path) -> float:
+    """Milliseconds to create a 4 KB file and rename it, as an atomic output write does.
+
+    It varied by an order of magnitude on the benchmark VM from one minute to the
+    next, and every article's output pays it, so the figure goes beside the results.
+    """
+    probe = folder / "fs-probe"
+    probe.mkdir()
+    text = "x" * 4096
+    batches = []
+    for batch in range(5):
+        started = time.perf_counter()
+        for i in range(200):
+            temp = probe / f".{batch}-{i}.tmp"
+            with open(temp, "w", encoding="utf-8") as out:
+                out.write(text)
+            os.replace(temp, probe / f"{batch}-{i}.json")
+        batches.append((time.perf_counter() - started) / 200 * 1000)
+    shutil.rmtree(probe, ignore_errors=True)
+    return statistics.median(batches)
+
+
 def machine() -> str:
     model = ""
     try:
@@ -743,6 +770,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--timeout", type=float, default=900.0, help="seconds per child run")
     p.add_argument("--json", type=Path, help="also save the figures as JSON here")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    p.add_argument("--workdir", type=Path,
+                   help="where the temporary folder (outputs, caches) goes "
+                        "(default: the system temp folder, $TMPDIR)")
     p.add_argument("--baseline-worker", type=Path, help=argparse.SUPPRESS)
     p.add_argument("--base-url", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -757,7 +787,8 @@ def main(argv: list[str] | None = None) -> int:
         return baseline_worker(args.baseline_worker, args.base_url, args.concurrency)
 
     command = shlex.join([sys.executable, *sys.argv]) if argv is None else shlex.join(argv)
-    tmp = Path(tempfile.mkdtemp(prefix="bench_batch_"))
+    tmp = Path(tempfile.mkdtemp(prefix="bench_batch_", dir=args.workdir))
+    file_ms = file_create_ms(tmp)
     bench = Bench(args, tmp)
     started = time.perf_counter()
     try:
@@ -801,6 +832,8 @@ def main(argv: list[str] | None = None) -> int:
         f"data: {data_label if 'data_label' in locals() else args.data}, "
         f"{locals().get('n', '?')} articles; concurrency {args.concurrency}, "
         f"sim latency {args.latency:g} s jitter 0; repeat {args.repeat}",
+        f"work folder: {tmp.parent} (creating a 4 KB file there and renaming it: "
+        f"{file_ms:.3f} ms, median of 5 x 200)",
         f"total bench time: {time.perf_counter() - started:.0f} s",
         "",
     ]

@@ -104,7 +104,10 @@ class Cache:
             return None  # a damaged row is a miss; the fresh result will replace it
         return payload
 
-    def put(self, key: str, payload: dict[str, Any]) -> None:
+    def put(self, key: str, payload: dict[str, Any], serialized: str | None = None) -> None:
+        """Store ``payload``; ``serialized`` is its JSON when the caller already made it."""
+        if serialized is None:
+            serialized = json.dumps(payload, ensure_ascii=False)
         try:
             self._connect().execute(
                 "INSERT OR REPLACE INTO results (key, article_sha256, model, created_at, payload)"
@@ -114,7 +117,7 @@ class Cache:
                     payload["article"]["sha256"],
                     payload["provenance"]["model"],
                     time.time(),
-                    json.dumps(payload, ensure_ascii=False),
+                    serialized,
                 ),
             )
         except sqlite3.Error as exc:

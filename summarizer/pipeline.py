@@ -265,9 +265,14 @@ class Summarizer:
         article = self.load(source)
         return await self.summarize_article(article, self.generation_key(article))
 
-    async def summarize_article(self, article: Article, key: str) -> Result:
+    async def summarize_article(self, article: Article, key: str, *, store: bool = True) -> Result:
         """The pipeline after loading, for callers that already hold the cache key
-        (the batch engine computes it to share one call among identical articles)."""
+        (the batch engine computes it to share one call among identical articles).
+
+        ``store=False`` leaves caching a fresh result to the caller, through
+        :meth:`store`: the batch engine serialises each result once, for the cache
+        and for the output file.
+        """
         cached = self.cached_result(article, key)
         if cached is not None:
             return cached
@@ -276,9 +281,14 @@ class Summarizer:
             result = self._analyze_offline(article, started)
         else:
             result = await self._summarize_with_model(article, started)
-        if self.cache is not None:
-            self.cache.put(key, result.to_dict())
+        if store:
+            self.store(key, result)
         return result
+
+    def store(self, key: str, result: Result, serialized: str | None = None) -> None:
+        """Cache a fresh result; ``serialized``, when given, is ``result.to_dict()`` as JSON."""
+        if self.cache is not None and not result.cache_hit:
+            self.cache.put(key, result.to_dict(), serialized)
 
     def summarize_many(
         self, sources: Iterable[Source], *, concurrency: int = 4

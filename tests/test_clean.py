@@ -135,6 +135,27 @@ def test_whitespace_and_newlines_normalised() -> None:
     assert clean_text(raw) == "Title here\n\nOne line with gaps.\nTwo."
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("A\x0bB", "A\nB"),
+        ("A\x0cB", "A\nB"),
+        ("A\r\nB", "A\nB"),
+        ("A\rB", "A\nB"),
+        ("A\tB", "A B"),
+        ("A   B", "A B"),
+        ("A\n\n\n\nB", "A\n\nB"),
+    ],
+)
+@pytest.mark.parametrize("suffix", ["", " caf\u00e9"], ids=["ascii-fast-path", "unicode-path"])
+def test_each_ascii_control_is_normalised_on_both_paths(
+    raw: str, expected: str, suffix: str
+) -> None:
+    # Plain-ASCII text skips the regex scans unless it holds a character they
+    # change; a non-ASCII character always runs them. Both must give the same text.
+    assert clean_text(raw + suffix) == expected + suffix
+
+
 def test_nfc_normalisation_and_quotes_kept() -> None:
     decomposed = "Cafe\u0301 owner said: “it’s fine” — really."
     assert clean_text(decomposed) == "Café owner said: “it’s fine” — really."

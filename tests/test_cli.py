@@ -202,6 +202,43 @@ def test_identical_articles_cost_one_call(tmp_path):
     assert sum(1 for e in index.values() if e.get("duplicate_of")) == 5
 
 
+def test_outputs_are_written_off_the_event_loop_from_the_cached_json(tmp_path, monkeypatch):
+    import sqlite3
+    import threading
+
+    import summarizer.batch as batch
+
+    writers: list[str] = []
+    original = batch.write_atomic
+
+    def recording_write(path, text):
+        if path.name.endswith(".txt.json"):
+            writers.append(threading.current_thread().name)
+        original(path, text)
+
+    monkeypatch.setattr(batch, "write_atomic", recording_write)
+    articles = tmp_path / "in"
+    articles.mkdir()
+    for i in range(3):
+        (articles / f"story{i}.txt").write_text(ARTICLE.replace("May", f"May {i + 1}"))
+    with SimServer() as sim:
+        result = invoke(
+            "run", str(articles), "--out", str(tmp_path / "out"), *sim_args(sim, tmp_path / "c.db")
+        )
+    assert result.exit_code == 0, result.output
+    # A slow disk must not stall requests in flight: no output is written on the loop.
+    assert len(writers) == 3
+    assert all(name.startswith("summarizer-writer") for name in writers)
+    # Each result is serialised once: the output file holds the cached JSON exactly.
+    with sqlite3.connect(tmp_path / "c.db") as db:
+        rows = db.execute("SELECT payload FROM results").fetchall()
+    cached = {json.loads(payload)["article"]["source"]: payload for (payload,) in rows}
+    assert len(cached) == 3
+    for source, payload in cached.items():
+        output = tmp_path / "out" / f"{Path(source).name}.json"
+        assert output.read_text(encoding="utf-8") == payload + "\n"
+
+
 def test_token_budget_stops_cleanly(tmp_path):
     articles = tmp_path / "in"
     articles.mkdir()
