@@ -3,8 +3,11 @@
 Built for folders of many thousands of files and paid, rate-limited APIs:
 
 * the walk streams (nothing holds the file list), so memory stays flat;
-* a fixed pool of workers bounds concurrency; identical articles (same cleaned
-  text) share one call, and every path still gets its output;
+* at most ``concurrency`` model requests are in flight; twice as many workers load,
+  validate and write around them, so that work never holds a request slot (holding
+  one kept a run at concurrency 32 about 15% slower than a bare client loop);
+* identical articles (same cleaned text) share one call, and every path still gets
+  its output;
 * every output and the report are written atomically (temp file + rename), so a
   crash or ``kill -9`` never leaves a partial file; results are cached as they
   finish, so a rerun only does what is left;
@@ -24,7 +27,7 @@ import statistics
 import threading
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +41,13 @@ from summarizer.result import Result
 
 INDEX_NAME = "index.jsonl"
 REPORT_NAME = "report.json"
+# Workers per request slot: the extra ones prepare the next article and finish the
+# last one while the slots are busy with HTTP.
+WORKERS_PER_SLOT = 2
+
+
+class _NotStarted(Exception):
+    """The run was stopping when this article's first request got its slot."""
 
 
 @dataclass
@@ -144,17 +154,15 @@ class OutputWriter:
 
     async def write(self, target: Path, result: Result, serialized: str | None) -> None:
         """Write ``result`` to ``target``; ``serialized`` is its JSON when already made."""
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._executor, self._write, target, result, serialized)
-
-    @staticmethod
-    def _write(target: Path, result: Result, serialized: str | None) -> None:
         if serialized is None:
+            # A rerun's check that the file already holds this brief stays on the
+            # loop: it is a small read, cheaper than the trip to the thread and back.
             if result.cache_hit and _already_written(target, result):
                 return
             # Compact JSON: the indenting encoder is pure Python and dominated warm reruns.
             serialized = json.dumps(result.to_dict(), ensure_ascii=False)
-        write_atomic(target, serialized + "\n")
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._executor, write_atomic, target, serialized + "\n")
 
     def close(self) -> None:
         """Wait for the writes already queued, then stop the thread."""
@@ -277,6 +285,9 @@ class BatchRun:
         self._recent: OrderedDict[str, tuple[str, Result]] = OrderedDict()
         self._index_handle: Any = None
         self._writer = OutputWriter()
+        self._request_slots: asyncio.Semaphore | None = None
+        # Inputs whose model request has been sent: cancelling those loses paid work.
+        self._requested: set[str] = set()
 
     def inputs(self) -> Iterator[tuple[Path, str]]:
         exclude = self.out_dir.resolve()
@@ -295,15 +306,17 @@ class BatchRun:
         if self.count_first:
             self.totals.total = self.count_inputs()
         meter = self.summarizer.controls.meter
-        queue: asyncio.Queue[tuple[Path, str] | None] = asyncio.Queue(maxsize=self.concurrency * 2)
+        self._request_slots = asyncio.Semaphore(self.concurrency)
+        workers_wanted = self.concurrency * WORKERS_PER_SLOT
+        queue: asyncio.Queue[tuple[Path, str] | None] = asyncio.Queue(maxsize=workers_wanted)
         index_path = self.out_dir / INDEX_NAME
         pending = self.inputs()
         with (
             contextlib.closing(self._writer),
             open(index_path, "w", encoding="utf-8") as self._index_handle,
         ):
-            workers = [asyncio.create_task(self._worker(queue)) for _ in range(self.concurrency)]
-            producer = asyncio.create_task(self._produce(queue, pending))
+            workers = [asyncio.create_task(self._worker(queue)) for _ in range(workers_wanted)]
+            producer = asyncio.create_task(self._produce(queue, pending, len(workers)))
             interrupted = False
             try:
                 await producer
@@ -325,7 +338,10 @@ class BatchRun:
         return report
 
     async def _produce(
-        self, queue: asyncio.Queue[tuple[Path, str] | None], pending: Iterator[tuple[Path, str]]
+        self,
+        queue: asyncio.Queue[tuple[Path, str] | None],
+        pending: Iterator[tuple[Path, str]],
+        workers: int,
     ) -> None:
         for item in pending:
             if self.stop_requested.is_set():
@@ -337,7 +353,7 @@ class BatchRun:
             except asyncio.CancelledError:
                 self._record_not_started(item[1])  # the one in hand when cancelled
                 raise
-        for _ in range(self.concurrency):
+        for _ in range(workers):
             await queue.put(None)
 
     def _account_for_the_rest(
@@ -360,8 +376,13 @@ class BatchRun:
                 outcome = await self._process(*item)
             except asyncio.CancelledError:
                 # Cancelled after the grace period: still accounted for.
-                self._record(Outcome(item[1], "skipped", "cancelled: run interrupted"))
+                if item[1] in self._requested:
+                    self._record(Outcome(item[1], "skipped", "cancelled: run interrupted"))
+                else:
+                    self._record_not_started(item[1])
                 raise
+            finally:
+                self._requested.discard(item[1])
             self._record(outcome)
 
     def _record_not_started(self, relative: str) -> None:
@@ -379,6 +400,8 @@ class BatchRun:
                 article = load_article(path)
             result, duplicate_of, serialized = await self._summarize_once(article, relative)
             await self._writer.write(output_path(self.out_dir, relative), result, serialized)
+        except _NotStarted:
+            return Outcome(relative, "skipped", f"not started: {self.stopped_reason}")
         except BudgetExceeded as exc:
             self.request_stop("budget reached")
             return Outcome(relative, "skipped", str(exc))
@@ -429,7 +452,9 @@ class BatchRun:
         self._inflight[key] = (future, relative)
         serialized = None
         try:
-            result = await self.summarizer.summarize_article(article, key, store=False)
+            result = await self.summarizer.summarize_article(
+                article, key, store=False, gate=self._attempt_gate(relative)
+            )
             if not result.cache_hit:
                 serialized = json.dumps(result.to_dict(), ensure_ascii=False)
                 self.summarizer.store(key, result, serialized)
@@ -446,6 +471,27 @@ class BatchRun:
             return result, None, serialized
         finally:
             del self._inflight[key]
+
+    def _attempt_gate(
+        self, relative: str
+    ) -> Callable[[], contextlib.AbstractAsyncContextManager[None]]:
+        """One article's gate for its model requests: a request slot, and no first
+        request once the run is stopping (retries and re-asks of a started article
+        go on: it is in flight)."""
+        started = False
+
+        @contextlib.asynccontextmanager
+        async def gate() -> AsyncIterator[None]:
+            nonlocal started
+            assert self._request_slots is not None
+            async with self._request_slots:
+                if not started and self.stop_requested.is_set():
+                    raise _NotStarted
+                started = True
+                self._requested.add(relative)
+                yield
+
+        return gate
 
     def _record(self, outcome: Outcome) -> None:
         # vars(), not dataclasses.asdict: no deep copy per line (seen in warm-rerun profiles).

@@ -19,10 +19,12 @@ and the endpoint's capability is remembered for the rest of the run.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +50,9 @@ log = logging.getLogger("summarizer")
 
 MODES = ("json_schema", "json_object", "prompt")
 Message = dict[str, str]
+# Entered around every HTTP attempt: the caller's request slots, budget check and
+# rate limiter; the attempt is sent only once it is inside.
+AttemptGate = Callable[[], AbstractAsyncContextManager[object]]
 
 
 @dataclass(frozen=True)
@@ -203,7 +208,7 @@ class ModelClient:
         render: Callable[[str], list[Message]],
         stats: CallStats,
         *,
-        before_attempt: Callable[[], Awaitable[None]] | None = None,
+        gate: AttemptGate | None = None,
     ) -> Completion:
         """One answer for the conversation ``render(mode)`` builds.
 
@@ -214,7 +219,7 @@ class ModelClient:
         while True:
             mode = self.mode
             try:
-                return await self._complete_with_retries(render(mode), mode, stats, before_attempt)
+                return await self._complete_with_retries(render(mode), mode, stats, gate)
             except CapabilityRejected as rejected:
                 if len(self.modes) > 1 and self.modes[0] == mode:
                     self.modes.pop(0)  # remembered for every later article of the run
@@ -232,7 +237,7 @@ class ModelClient:
         messages: list[Message],
         mode: str,
         stats: CallStats,
-        before_attempt: Callable[[], Awaitable[None]] | None,
+        gate: AttemptGate | None,
     ) -> Completion:
         def record_retry(state: RetryCallState) -> None:
             exc = state.outcome.exception() if state.outcome else None
@@ -258,10 +263,9 @@ class ModelClient:
         try:
             async for attempt in retrying:
                 with attempt:
-                    if before_attempt is not None:
-                        await before_attempt()
-                    stats.attempts += 1
-                    return await self._send(messages, mode, stats)
+                    async with gate() if gate is not None else contextlib.nullcontext():
+                        stats.attempts += 1
+                        return await self._send(messages, mode, stats)
         except openai.APIStatusError as exc:
             if _rejects_mode(exc, mode):
                 raise CapabilityRejected(exc.message) from None

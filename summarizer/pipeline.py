@@ -9,13 +9,14 @@ This module only sequences them and owns the re-ask loop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import queue
 import threading
 import time
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,7 +47,7 @@ from summarizer.validate import (
 )
 
 if TYPE_CHECKING:
-    from summarizer.client import CallStats, Completion, ModelClient
+    from summarizer.client import AttemptGate, CallStats, Completion, ModelClient
 
 log = logging.getLogger("summarizer")
 Message = dict[str, str]
@@ -265,13 +266,22 @@ class Summarizer:
         article = self.load(source)
         return await self.summarize_article(article, self.generation_key(article))
 
-    async def summarize_article(self, article: Article, key: str, *, store: bool = True) -> Result:
+    async def summarize_article(
+        self,
+        article: Article,
+        key: str,
+        *,
+        store: bool = True,
+        gate: AttemptGate | None = None,
+    ) -> Result:
         """The pipeline after loading, for callers that already hold the cache key
         (the batch engine computes it to share one call among identical articles).
 
         ``store=False`` leaves caching a fresh result to the caller, through
         :meth:`store`: the batch engine serialises each result once, for the cache
-        and for the output file.
+        and for the output file. ``gate`` is entered around every model request, before
+        the budget check and the rate limiter: the batch engine bounds requests in
+        flight with it, so loading, validating and writing never hold a request slot.
         """
         cached = self.cached_result(article, key)
         if cached is not None:
@@ -280,7 +290,7 @@ class Summarizer:
         if self.offline:
             result = self._analyze_offline(article, started)
         else:
-            result = await self._summarize_with_model(article, started)
+            result = await self._summarize_with_model(article, started, gate)
         if store:
             self.store(key, result)
         return result
@@ -434,7 +444,9 @@ class Summarizer:
             warnings=warnings,
         )
 
-    async def _summarize_with_model(self, article: Article, started: float) -> Result:
+    async def _summarize_with_model(
+        self, article: Article, started: float, gate: AttemptGate | None = None
+    ) -> Result:
         assert self.template is not None
         template = self.template
         client = self._client()
@@ -479,13 +491,21 @@ class Summarizer:
             if self.controls.rate_limiter is not None:
                 await self.controls.rate_limiter.acquire(tokens + allowance)
 
+        @contextlib.asynccontextmanager
+        async def attempt_gate() -> AsyncIterator[None]:
+            # The caller's gate first: a request waiting for a slot must not hold
+            # rate-limiter capacity it is not using yet.
+            async with gate() if gate is not None else contextlib.nullcontext():
+                await before_attempt()
+                yield
+
         from summarizer.client import CallStats
 
         stats = CallStats()
         reasks = 0
         source = article.source or "article"
         while True:
-            completion = await client.complete(render, stats, before_attempt=before_attempt)
+            completion = await client.complete(render, stats, gate=attempt_gate)
             self._account(completion)
             if completion.finish_reason == "length":
                 raise TruncatedOutput(

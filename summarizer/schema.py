@@ -14,12 +14,12 @@ import hashlib
 import json
 from collections.abc import Callable
 from functools import cache
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
+from typing import TYPE_CHECKING, Any
 
 from summarizer.resources import read_text
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 # Keys that are documentation for people and tools, not constraints; strict
 # structured-output endpoints reject some of them.
@@ -45,6 +45,11 @@ def schema_hash(name: str) -> str:
 
 @cache
 def _validator(name: str) -> Draft202012Validator:
+    # Imported here: only invalid documents need jsonschema's error lists, and its
+    # import is a third of the CLI's own start-up time.
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+
     summary = load_schema("summary")
     registry: Registry = Registry().with_resource(summary["$id"], Resource.from_contents(summary))
     return Draft202012Validator(load_schema(name), registry=registry)
