@@ -37,7 +37,7 @@ from summarizer.prompt import PromptTemplate, load_prompt
 from summarizer.ratelimit import RateLimiter
 from summarizer.result import Brief, Result
 from summarizer.schema import schema_errors, schema_hash, schema_version
-from summarizer.tokens import check_budget, count_message_tokens
+from summarizer.tokens import check_budget, count_message_tokens, load_encoding
 from summarizer.validate import (
     ArticleIndex,
     Validation,
@@ -471,6 +471,7 @@ class Summarizer:
         room = self.info.context_window - allowance
         first = render(client.mode)
         if _upper_bound_tokens(first) > room:
+            await load_encoding(self.info.encoding)
             check_budget(
                 prompt_tokens(client.mode),
                 context_window=self.info.context_window,
@@ -486,6 +487,7 @@ class Summarizer:
                 if self.controls.rate_limiter is not None:
                     await self.controls.rate_limiter.acquire(0)
                 return
+            await load_encoding(self.info.encoding)
             tokens = prompt_tokens(client.mode)
             self.controls.check_budget(tokens, allowance)
             if self.controls.rate_limiter is not None:
