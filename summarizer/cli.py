@@ -196,7 +196,14 @@ def summarize(files: tuple[Path, ...], **options: Any) -> None:
     multiple=True,
     help="Only files matching this glob (repeatable; default: every file).",
 )
-@click.option("--concurrency", "-j", type=click.IntRange(min=1), default=8, show_default=True)
+@click.option(
+    "--concurrency",
+    "-j",
+    type=click.IntRange(min=1),
+    default=8,
+    show_default=True,
+    help="Model requests in flight at once.",
+)
 @click.option(
     "--rpm",
     type=click.FloatRange(min=0, min_open=True),

@@ -55,7 +55,7 @@ import time
 import traceback
 import uuid
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -429,7 +429,8 @@ class _Handler(BaseHTTPRequestHandler):
             )
         else:
             try:
-                code, payload, headers = sim._chat(body, rec)
+                with sim._in_flight():
+                    code, payload, headers = sim._chat(body, rec)
             except _Dropped as exc:
                 sim._count(None)
                 self._drop(reset=bool(exc.args and exc.args[0]))
@@ -521,7 +522,9 @@ class SimServer:
             "tokens_accepted": 0,
             "first_ok_at": None,
             "last_ok_at": None,
+            "max_in_flight": 0,
         }
+        self._handling = 0
         self._stop = threading.Event()
         self._conns: set[socket.socket] = set()
         self._httpd: _Httpd | None = None
@@ -589,6 +592,17 @@ class SimServer:
         with self._lock:
             return len(self._script)
 
+    @contextlib.contextmanager
+    def _in_flight(self) -> Iterator[None]:
+        with self._lock:
+            self._handling += 1
+            self._stats["max_in_flight"] = max(self._stats["max_in_flight"], self._handling)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._handling -= 1
+
     def stats(self) -> dict[str, Any]:
         """Counters for benchmark reports.
 
@@ -596,7 +610,8 @@ class SimServer:
         answered 429 (limiter or script); ``errors``: any other non-2xx answer or a
         dropped connection; ``tokens_accepted``: tokens counted against TPM (prompt +
         requested max tokens) of requests the limiter admitted; ``first_ok_at`` /
-        ``last_ok_at``: ``time.time()`` of the first/last 200, for throughput.
+        ``last_ok_at``: ``time.time()`` of the first/last 200, for throughput;
+        ``max_in_flight``: the most chat requests being handled at one moment.
         """
         with self._lock:
             return dict(self._stats)

@@ -202,6 +202,24 @@ def test_identical_articles_cost_one_call(tmp_path):
     assert sum(1 for e in index.values() if e.get("duplicate_of")) == 5
 
 
+def test_concurrency_bounds_requests_in_flight_not_workers(tmp_path):
+    # Twice as many workers as request slots prepare and finish articles; the
+    # endpoint must still never see more than --concurrency requests at once.
+    articles = tmp_path / "in"
+    articles.mkdir()
+    for i in range(12):
+        (articles / f"story{i:02d}.txt").write_text(ARTICLE.replace("May", f"May {i + 1}"))
+    with SimServer(latency=0.2) as sim:
+        result = invoke(
+            "run", str(articles), "--out", str(tmp_path / "out"), "-j", "3",
+            *sim_args(sim, tmp_path / "c.db"),
+        )
+        stats = sim.stats()
+    assert result.exit_code == 0, result.output
+    assert stats["requests"] == 12
+    assert stats["max_in_flight"] == 3
+
+
 def test_outputs_are_written_off_the_event_loop_from_the_cached_json(tmp_path, monkeypatch):
     import sqlite3
     import threading

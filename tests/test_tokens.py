@@ -67,3 +67,25 @@ def test_encoding_is_built_once_across_threads():
     with ThreadPoolExecutor(8) as pool:
         built = list(pool.map(lambda _: get_encoding("cl100k_base"), range(16)))
     assert all(encoding is built[0] for encoding in built)
+
+
+def test_batch_builds_the_vocabulary_off_the_event_loop(monkeypatch):
+    # On the loop, the build would stall every request in flight for its duration.
+    import asyncio
+    import threading
+
+    from summarizer import tokens
+
+    built_on_main_thread: list[bool] = []
+    real_build = tokens._build_encoding
+
+    def recording_build(name: str):
+        built_on_main_thread.append(threading.current_thread() is threading.main_thread())
+        return real_build(name)
+
+    monkeypatch.setattr(tokens, "_build_encoding", recording_build)
+    monkeypatch.setattr(tokens, "_encodings", {})
+    asyncio.run(tokens.load_encoding("cl100k_base"))
+    asyncio.run(tokens.load_encoding("cl100k_base"))
+    assert built_on_main_thread == [False]  # built once, never on the loop's thread
+    assert tokens.count_tokens("Hello, world", "cl100k_base") == 3  # "Hello", ",", " world"
