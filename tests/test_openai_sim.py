@@ -370,6 +370,8 @@ def test_subprocess_mode_prints_port_and_stats_on_sigterm() -> None:
         "tokens_accepted",
         "first_ok_at",
         "last_ok_at",
+        "max_in_flight",
     }
     assert (stats["requests"], stats["ok"]) == (2, 2)
+    assert stats["max_in_flight"] == 1  # the two requests were sent one after the other
     assert stats["first_ok_at"] <= stats["last_ok_at"]
