@@ -22,6 +22,8 @@ The rules are listed in :data:`BOILERPLATE_PATTERNS` (single lines) and
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 import unicodedata
 from typing import NamedTuple
@@ -239,6 +241,9 @@ _LABEL = re.compile(r"[^\s.!?;,]{1,20}(?: [^\s.!?;,]{1,20}){0,2}")
 
 _RULES = BOILERPLATE_PATTERNS
 _MAX_RULE_LEN = max(rule.max_len for rule in _RULES)
+# The distinct max_len values, ascending: a line of length n is checked against the
+# rules whose max_len is at least n, as one combined pattern (see _rules_for_length).
+_LENGTH_STEPS = sorted({rule.max_len for rule in _RULES})
 
 
 def normalize_whitespace(raw: str) -> str:
@@ -271,7 +276,27 @@ def _is_boilerplate(line: str) -> bool:
     n = len(line)
     if n > _MAX_RULE_LEN:
         return False
-    return any(n <= rule.max_len and rule.pattern.fullmatch(line) for rule in _RULES)
+    return _rules_for_length(bisect.bisect_left(_LENGTH_STEPS, n)).fullmatch(line) is not None
+
+
+@functools.cache
+def _rules_for_length(step: int) -> re.Pattern[str]:
+    """One alternation of every rule whose max_len is at least ``_LENGTH_STEPS[step]``.
+
+    A full match of the alternation is a full match of one of its rules, so this
+    equals trying the rules one by one, in one regex call instead of up to fifteen
+    (that loop was a third of a warm rerun's cleaning time). Each rule keeps its own
+    case sensitivity through a scoped inline flag.
+    """
+    floor = _LENGTH_STEPS[step]
+    assert all(rule.pattern.flags & ~(re.IGNORECASE | re.UNICODE) == 0 for rule in _RULES)
+    return re.compile(
+        "|".join(
+            f"(?{'i' if rule.pattern.flags & re.IGNORECASE else '-i'}:{rule.pattern.pattern})"
+            for rule in _RULES
+            if rule.max_len >= floor
+        )
+    )
 
 
 def _drop_teaser_block(lines: list[str], start: int, keep: list[bool]) -> None:

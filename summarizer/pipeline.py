@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import queue
@@ -176,8 +177,10 @@ class Summarizer:
     def offline(self) -> bool:
         return self.settings.offline
 
-    @property
+    @functools.cached_property
     def endpoint(self) -> str:
+        # Cached: it is part of every cache key, and parsing the URL per article
+        # showed up in warm-rerun profiles.
         return "offline" if self.offline else endpoint_host(self.settings.base_url)
 
     def _open_cache(self, cache: bool | str | os.PathLike[str] | Cache | None) -> Cache | None:
