@@ -364,6 +364,9 @@ def test_ctrl_c_finishes_in_flight_writes_report_and_exits_130(tmp_path, forty_a
     assert len(index) == 40  # everything accounted for
     ok = [e for e in index.values() if e["status"] == "ok"]
     assert {e["status"] for e in index.values()} == {"ok", "skipped"}
+    # Workers waiting for a request slot when Ctrl-C came did not send anything.
+    skipped = [e for e in index.values() if e["status"] == "skipped"]
+    assert {e["reason"] for e in skipped} == {"not started: interrupted"}
     assert len(ok) == calls  # in-flight calls were allowed to finish and were written
     assert len(ok) < 40
 
