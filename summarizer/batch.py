@@ -285,7 +285,7 @@ class BatchRun:
         # Without a cache, recent results serve later duplicates in the same run.
         self._recent: OrderedDict[str, tuple[str, Result]] = OrderedDict()
         self._index_handle: Any = None
-        self._writer = OutputWriter()
+        self._writer: OutputWriter | None = None
         self._request_slots: asyncio.Semaphore | None = None
         # Inputs whose first model request got its slot: cancelling those can lose
         # paid work, cancelling the others loses nothing.
@@ -309,6 +309,7 @@ class BatchRun:
             self.totals.total = self.count_inputs()
         meter = self.summarizer.controls.meter
         self._request_slots = asyncio.Semaphore(self.concurrency)
+        self._writer = OutputWriter()
         workers_wanted = self.concurrency * WORKERS_PER_SLOT
         queue: asyncio.Queue[tuple[Path, str] | None] = asyncio.Queue(maxsize=workers_wanted)
         index_path = self.out_dir / INDEX_NAME
@@ -401,6 +402,7 @@ class BatchRun:
             else:
                 article = load_article(path)
             result, duplicate_of, serialized = await self._summarize_once(article, relative)
+            assert self._writer is not None
             await self._writer.write(output_path(self.out_dir, relative), result, serialized)
         except _NotStarted:
             return Outcome(relative, "skipped", f"not started: {self.stopped_reason}")
