@@ -388,8 +388,11 @@ class BatchRun:
                 self._requested.discard(item[1])
             self._record(outcome)
 
+    def _not_started(self, relative: str) -> Outcome:
+        return Outcome(relative, "skipped", f"not started: {self.stopped_reason}")
+
     def _record_not_started(self, relative: str) -> None:
-        self._record(Outcome(relative, "skipped", f"not started: {self.stopped_reason}"))
+        self._record(self._not_started(relative))
 
     async def _process(self, path: Path, relative: str) -> Outcome:
         if path.suffix.lower() not in SUPPORTED_SUFFIXES:
@@ -405,7 +408,7 @@ class BatchRun:
             assert self._writer is not None
             await self._writer.write(output_path(self.out_dir, relative), result, serialized)
         except _NotStarted:
-            return Outcome(relative, "skipped", f"not started: {self.stopped_reason}")
+            return self._not_started(relative)
         except BudgetExceeded as exc:
             self.request_stop("budget reached")
             return Outcome(relative, "skipped", str(exc))
@@ -482,16 +485,13 @@ class BatchRun:
         """One article's gate for its model requests: a request slot, and no first
         request once the run is stopping (retries and re-asks of a started article
         go on: it is in flight)."""
-        started = False
 
         @contextlib.asynccontextmanager
         async def gate() -> AsyncIterator[None]:
-            nonlocal started
             assert self._request_slots is not None
             async with self._request_slots:
-                if not started and self.stop_requested.is_set():
+                if relative not in self._requested and self.stop_requested.is_set():
                     raise _NotStarted
-                started = True
                 self._requested.add(relative)
                 yield
 
