@@ -240,10 +240,10 @@ MENU_RUN = 8
 _LABEL = re.compile(r"[^\s.!?;,]{1,20}(?: [^\s.!?;,]{1,20}){0,2}")
 
 _RULES = BOILERPLATE_PATTERNS
-_MAX_RULE_LEN = max(rule.max_len for rule in _RULES)
 # The distinct max_len values, ascending: a line of length n is checked against the
 # rules whose max_len is at least n, as one combined pattern (see _rules_for_length).
 _LENGTH_STEPS = sorted({rule.max_len for rule in _RULES})
+_MAX_RULE_LEN = _LENGTH_STEPS[-1]
 
 
 def normalize_whitespace(raw: str) -> str:
