@@ -22,25 +22,7 @@ from typing import Any
 import jsonschema
 import openai
 import pytest
-
-try:  # `python -m pytest` from the repo root (or PYTHONPATH=repo)
-    from tests.openai_sim import (
-        SimServer,
-        brief,
-        content,
-        drop_connection,
-        hang,
-        status,
-    )
-except ImportError:  # plain `pytest`: rootdir-less prepend import puts tests/ on sys.path
-    from openai_sim import (  # type: ignore[no-redef]
-        SimServer,
-        brief,
-        content,
-        drop_connection,
-        hang,
-        status,
-    )
+from openai_sim import SimServer, brief, content, drop_connection, hang, status
 
 REPO = Path(__file__).resolve().parents[1]
 SIM = Path(__file__).resolve().parent / "openai_sim.py"
