@@ -282,6 +282,11 @@ class BatchRun:
         self.stop_requested = asyncio.Event()
         self.stopped_reason: str | None = None
         self._inflight: dict[str, tuple[asyncio.Future[Result], str]] = {}
+        # The first input of every key this run paid a model call for: a later
+        # identical input is its duplicate even once the call has finished and the
+        # cache serves it. Keyed by a 64-bit prefix of the key, so 100,000 distinct
+        # articles cost a few MB, not a copy of every key.
+        self._called: dict[int, str] = {}
         # Without a cache, recent results serve later duplicates in the same run.
         self._recent: OrderedDict[str, tuple[str, Result]] = OrderedDict()
         self._index_handle: Any = None
@@ -455,6 +460,7 @@ class BatchRun:
         if key in self._recent:
             source, earlier = self._recent[key]
             return earlier.for_article(article, cache_hit=True), source, None
+        short_key = int(key[:16], 16)
         future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
         self._inflight[key] = (future, relative)
         serialized = None
@@ -465,6 +471,7 @@ class BatchRun:
             if not result.cache_hit:
                 serialized = json.dumps(result.to_dict(), ensure_ascii=False)
                 self.summarizer.store(key, result, serialized)
+                self._called[short_key] = relative
         except BaseException as exc:
             future.set_exception(exc)
             future.exception()  # retrieved here, so an unused failure is not logged
@@ -475,7 +482,7 @@ class BatchRun:
                 self._recent[key] = (relative, result)
                 if len(self._recent) > 1024:
                     self._recent.popitem(last=False)
-            return result, None, serialized
+            return result, self._called.get(short_key) if result.cache_hit else None, serialized
         finally:
             del self._inflight[key]
 

@@ -202,6 +202,28 @@ def test_identical_articles_cost_one_call(tmp_path):
     assert sum(1 for e in index.values() if e.get("duplicate_of")) == 5
 
 
+
+def test_a_duplicate_found_after_its_first_call_finished_is_still_a_duplicate(tmp_path):
+    # With one request slot, z.txt starts only after a.txt's call has finished and
+    # been cached, so the cache serves it; the report must still call it a
+    # duplicate of a.txt, not a hit from an earlier run.
+    articles = tmp_path / "in"
+    articles.mkdir()
+    (articles / "a.txt").write_text(ARTICLE)
+    for name in "bcde":
+        (articles / f"{name}.txt").write_text(ARTICLE.replace("May", f"May ({name})"))
+    (articles / "z.txt").write_text(ARTICLE)
+    out = tmp_path / "out"
+    with SimServer() as sim:
+        result = invoke("run", str(articles), "--out", str(out), "-j", "1",
+                        *sim_args(sim, tmp_path / "c.sqlite3"))
+        calls = len([r for r in sim.requests if r.path.endswith("/chat/completions")])
+    assert result.exit_code == 0, result.output
+    assert calls == 5
+    assert read_index(out)["z.txt"]["duplicate_of"] == "a.txt"
+    report = json.loads((out / "report.json").read_text())
+    assert (report["duplicates"], report["cache_hits"], report["model_calls"]) == (1, 0, 5)
+
 def test_concurrency_bounds_requests_in_flight_not_workers(tmp_path):
     # Twice as many workers as request slots prepare and finish articles; the
     # endpoint must still never see more than --concurrency requests at once.
