@@ -32,12 +32,14 @@ def estimate_folder(
     info = model_info(settings.model, settings.model_overrides)
     template = load_prompt()
     include_schema = mode not in ("auto", "json_schema")
-    articles = unreadable = too_long = 0
+    inputs = articles = duplicates = unsupported = unreadable = too_long = 0
     prompt_tokens = 0
     distinct: set[str] = set()
     limit = info.context_window - max_output_tokens
     for path, _ in walk(folder, patterns or ["*"]):
+        inputs += 1  # every file `run` would list in its index
         if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            unsupported += 1
             continue
         try:
             article = load_article(path)
@@ -45,7 +47,8 @@ def estimate_folder(
             unreadable += 1
             continue
         if article.sha256 in distinct:
-            continue  # identical articles cost one call
+            duplicates += 1  # identical articles cost one call
+            continue
         distinct.add(article.sha256)
         tokens = count_message_tokens(
             template.render(article.text, include_schema=include_schema), info.encoding
@@ -59,6 +62,9 @@ def estimate_folder(
     return {
         "model": info.name if info.known else settings.model,
         "model_known": info.known,
+        "inputs": inputs,
+        "duplicates": duplicates,
+        "unsupported": unsupported,
         "articles": articles,
         "unreadable": unreadable,
         "too_long": too_long,
@@ -79,9 +85,12 @@ def format_estimate(figures: dict[str, Any]) -> str:
         cost_text = f"${cost:,.4f}"
     lines = [
         f"model                  {figures['model']}{unknown_model}",
-        f"articles               {figures['articles']:,} (distinct, fit the context window)",
+        f"inputs                 {figures['inputs']:,}",
+        f"duplicates             {figures['duplicates']:,} (same cleaned text, no call)",
+        f"articles to call       {figures['articles']:,} (distinct, fit the context window)",
         f"too long for context   {figures['too_long']:,}",
         f"unreadable             {figures['unreadable']:,}",
+        f"unsupported file type  {figures['unsupported']:,}",
         f"prompt tokens          {figures['prompt_tokens']:,}",
         f"expected output tokens {figures['expected_output_tokens']:,}",
         f"estimated cost         {cost_text}",

@@ -150,7 +150,9 @@ def test_estimate_counts_tokens_and_cost_without_calls(tmp_path):
     result = invoke("estimate", str(articles), "--model", "gpt-4o-mini", "--json")
     figures = json.loads(result.stdout)
     assert figures["articles"] == 3  # a.txt and its copy count once; b.md, c.json
-    assert figures["unreadable"] == 2
+    # The same inputs as `run` lists: slides.pdf is there, as unsupported.
+    counts = ("inputs", "duplicates", "unreadable", "unsupported")
+    assert tuple(figures[c] for c in counts) == (7, 1, 2, 1)
     from summarizer.loader import load_article
     from summarizer.prompt import load_prompt
     from summarizer.tokens import count_message_tokens
