@@ -470,6 +470,11 @@ class BatchRun:
             source, earlier = self._recent[key]
             return earlier.for_article(article, cache_hit=True), source, None
         short_key = int(key[:16], 16)
+        first_path = self._called.get(short_key)
+        if first_path is not None:
+            earlier = self.summarizer.cached_result(article, key, made_this_run=True)
+            if earlier is not None:
+                return earlier, first_path, None
         future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
         self._inflight[key] = (future, relative)
         serialized = None
@@ -491,7 +496,7 @@ class BatchRun:
                 self._recent[key] = (relative, result)
                 if len(self._recent) > 1024:
                     self._recent.popitem(last=False)
-            return result, self._called.get(short_key) if result.cache_hit else None, serialized
+            return result, None, serialized
         finally:
             del self._inflight[key]
 

@@ -359,9 +359,16 @@ class Summarizer:
 
     # -- steps ---------------------------------------------------------------------
 
-    def cached_result(self, article: Article, key: str) -> Result | None:
-        """A cache hit, re-validated; anything that no longer validates is a miss."""
-        if self.cache is None or self.refresh:
+    def cached_result(
+        self, article: Article, key: str, *, made_this_run: bool = False
+    ) -> Result | None:
+        """A cache hit, re-validated; anything that no longer validates is a miss.
+
+        ``refresh`` ignores what earlier runs cached, not what this run made:
+        ``made_this_run`` lets an identical article reuse that instead of paying
+        for the same call twice.
+        """
+        if self.cache is None or (self.refresh and not made_this_run):
             return None
         payload = self.cache.get(key)
         if payload is None:

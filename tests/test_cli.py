@@ -205,10 +205,14 @@ def test_identical_articles_cost_one_call(tmp_path):
 
 
 
-def test_a_duplicate_found_after_its_first_call_finished_is_still_a_duplicate(tmp_path):
+@pytest.mark.parametrize("refresh", [[], ["--refresh"]], ids=["cached", "refresh"])
+def test_a_duplicate_found_after_its_first_call_finished_is_still_a_duplicate(
+    tmp_path, refresh
+):
     # With one request slot, z.txt starts only after a.txt's call has finished and
     # been cached, so the cache serves it; the report must still call it a
-    # duplicate of a.txt, not a hit from an earlier run.
+    # duplicate of a.txt, not a hit from an earlier run. --refresh ignores earlier
+    # runs' results, not this run's: z.txt must not pay for a second call.
     articles = tmp_path / "in"
     articles.mkdir()
     (articles / "a.txt").write_text(ARTICLE)
@@ -217,7 +221,7 @@ def test_a_duplicate_found_after_its_first_call_finished_is_still_a_duplicate(tm
     (articles / "z.txt").write_text(ARTICLE)
     out = tmp_path / "out"
     with SimServer() as sim:
-        result = invoke("run", str(articles), "--out", str(out), "-j", "1",
+        result = invoke("run", str(articles), "--out", str(out), "-j", "1", *refresh,
                         *sim_args(sim, tmp_path / "c.sqlite3"))
         calls = len([r for r in sim.requests if r.path.endswith("/chat/completions")])
     assert result.exit_code == 0, result.output
