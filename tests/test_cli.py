@@ -204,7 +204,6 @@ def test_identical_articles_cost_one_call(tmp_path):
     assert sum(1 for e in index.values() if e.get("duplicate_of")) == 5
 
 
-
 @pytest.mark.parametrize("refresh", [[], ["--refresh"]], ids=["cached", "refresh"])
 def test_a_duplicate_found_after_its_first_call_finished_is_still_a_duplicate(
     tmp_path, refresh
@@ -229,6 +228,7 @@ def test_a_duplicate_found_after_its_first_call_finished_is_still_a_duplicate(
     assert read_index(out)["z.txt"]["duplicate_of"] == "a.txt"
     report = json.loads((out / "report.json").read_text())
     assert (report["duplicates"], report["cache_hits"], report["model_calls"]) == (1, 0, 5)
+
 
 def test_concurrency_bounds_requests_in_flight_not_workers(tmp_path):
     # Twice as many workers as request slots prepare and finish articles; the
