@@ -592,6 +592,12 @@ class SimServer:
         with self._lock:
             return len(self._script)
 
+    @property
+    def chat_requests(self) -> list[RecordedRequest]:
+        """The chat-completion requests received so far, in arrival order."""
+        with self._lock:
+            return [r for r in self.requests if r.path.endswith("/chat/completions")]
+
     @contextlib.contextmanager
     def _in_flight(self) -> Iterator[None]:
         with self._lock:

@@ -196,7 +196,7 @@ def test_identical_articles_cost_one_call(tmp_path):
             "8",
             *sim_args(sim, tmp_path / "c.sqlite3"),
         )
-        calls = len([r for r in sim.requests if r.path.endswith("/chat/completions")])
+        calls = len(sim.chat_requests)
     assert result.exit_code == 0
     assert calls == 2
     assert len(list((tmp_path / "out").glob("*.json"))) == 8  # 7 outputs + report.json
@@ -222,7 +222,7 @@ def test_a_duplicate_found_after_its_first_call_finished_is_still_a_duplicate(
     with SimServer() as sim:
         result = invoke("run", str(articles), "--out", str(out), "-j", "1", *refresh,
                         *sim_args(sim, tmp_path / "c.sqlite3"))
-        calls = len([r for r in sim.requests if r.path.endswith("/chat/completions")])
+        calls = len(sim.chat_requests)
     assert result.exit_code == 0, result.output
     assert calls == 5
     assert read_index(out)["z.txt"]["duplicate_of"] == "a.txt"
@@ -362,16 +362,12 @@ def test_kill_9_leaves_no_partial_output_and_rerun_repeats_no_call(tmp_path, for
         finished = {p.name[: -len(".json")] for p in out.glob("*.txt.json")}
         for path in out.rglob("*.json"):
             json.loads(path.read_text())  # every visible output is complete
-        first_calls = len(sim.requests)
+        first_calls = len(sim.chat_requests)
         rerun = _start_cli_run(forty_articles, out, sim, cache)
         assert rerun.wait(60) == 0
         # A request the kill cut off mid-body can reach the simulator's records after
         # first_calls was read; it has no parsed body and was never answered.
-        second = [
-            r
-            for r in sim.requests[first_calls:]
-            if r.path.endswith("/chat/completions") and r.body is not None
-        ]
+        second = [r for r in sim.chat_requests[first_calls:] if r.body is not None]
     sent = {
         line.split("Story number ")[1].split(".")[0]
         for r in second
@@ -391,7 +387,7 @@ def test_ctrl_c_finishes_in_flight_writes_report_and_exits_130(tmp_path, forty_a
         _wait_for_outputs(out, 4)
         process.send_signal(signal.SIGINT)
         assert process.wait(30) == 130
-        calls = len([r for r in sim.requests if r.path.endswith("/chat/completions")])
+        calls = len(sim.chat_requests)
     report = json.loads((out / "report.json").read_text())
     assert report["interrupted"] is True
     index = read_index(out)
@@ -412,7 +408,7 @@ def test_second_ctrl_c_cancels_in_flight_and_still_accounts_for_everything(
     with SimServer(latency=5) as sim:
         process = _start_cli_run(forty_articles, out, sim, cache)
         deadline = time.monotonic() + 30
-        while len([r for r in sim.requests if r.path.endswith("/chat/completions")]) < 4:
+        while len(sim.chat_requests) < 4:
             assert time.monotonic() < deadline
             time.sleep(0.05)
         process.send_signal(signal.SIGINT)

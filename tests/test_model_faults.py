@@ -40,10 +40,6 @@ def make(sim: SimServer, tmp_path, **options) -> Summarizer:
     return Summarizer(**defaults)
 
 
-def chat_requests(sim: SimServer) -> list:
-    return [r for r in sim.requests if r.path.endswith("/chat/completions")]
-
-
 def test_valid_answer_is_a_validated_result(sim, tmp_path):
     with make(sim, tmp_path) as summarizer:
         result = summarizer.summarize(ARTICLE)
@@ -53,7 +49,7 @@ def test_valid_answer_is_a_validated_result(sim, tmp_path):
     assert payload["provenance"]["mode"] == "json_schema"
     assert payload["provenance"]["endpoint"] == sim.base_url.split("//")[1].split("/")[0]
     assert all(span["match"] != "none" for span in payload["evidence_spans"])
-    body = chat_requests(sim)[0].body
+    body = sim.chat_requests[0].body
     assert body["temperature"] == 0 and body["seed"] == 0
     assert body["response_format"]["json_schema"]["strict"] is True
     # The article comes last, fenced as data.
@@ -64,11 +60,11 @@ def test_json_schema_rejection_falls_back_and_is_remembered(tmp_path):
     with SimServer(reject_json_schema=True) as sim, make(sim, tmp_path, cache=False) as summarizer:
         first = summarizer.summarize(ARTICLE)
         second = summarizer.summarize(Article(text=TEXT + " More.", source="b.txt"))
-    kinds = [r.body.get("response_format", {}).get("type") for r in chat_requests(sim)]
+    kinds = [r.body.get("response_format", {}).get("type") for r in sim.chat_requests]
     assert kinds == ["json_schema", "json_object", "json_object"]
     assert first.provenance["mode"] == second.provenance["mode"] == "json_object"
     # In json_object mode the schema travels with the request and in the prompt.
-    body = chat_requests(sim)[1].body
+    body = sim.chat_requests[1].body
     assert "properties" in body["response_format"]["schema"]
     assert "must validate against this JSON Schema" in body["messages"][0]["content"]
 
@@ -101,7 +97,7 @@ def test_retries_are_bounded(sim, tmp_path):
     with make(sim, tmp_path, max_attempts=3) as summarizer, pytest.raises(ModelError) as caught:
         summarizer.summarize(ARTICLE)
     assert "HTTP 503" in str(caught.value)
-    assert len(chat_requests(sim)) == 3
+    assert len(sim.chat_requests) == 3
 
 
 @pytest.mark.parametrize("code", [400, 401, 403, 404])
@@ -109,7 +105,7 @@ def test_client_errors_are_not_retried(sim, tmp_path, code):
     sim.script(status(code))
     with make(sim, tmp_path) as summarizer, pytest.raises(ModelError) as caught:
         summarizer.summarize(ARTICLE)
-    assert len(chat_requests(sim)) == 1
+    assert len(sim.chat_requests) == 1
     assert SECRET not in str(caught.value)
     if code == 401:
         assert "authentication failed" in str(caught.value)
@@ -121,7 +117,7 @@ def test_malformed_json_is_reasked_with_the_error(sim, tmp_path):
         result = summarizer.summarize(ARTICLE)
     assert result.provenance["reasks"] == 1
     assert result.provenance["attempts"] == 2
-    followup = chat_requests(sim)[1].body["messages"]
+    followup = sim.chat_requests[1].body["messages"]
     assert followup[-2] == {"role": "assistant", "content": '{"headline": "unterminated'}
     assert "not valid JSON" in followup[-1]["content"]
 
@@ -130,7 +126,7 @@ def test_schema_invalid_output_fails_after_bounded_reasks(sim, tmp_path):
     sim.script(content('{"headline": 1}'), content('{"headline": 2}'), content('{"headline": 3}'))
     with make(sim, tmp_path, max_reasks=1) as summarizer, pytest.raises(OutputError) as caught:
         summarizer.summarize(ARTICLE)
-    assert len(chat_requests(sim)) == 2
+    assert len(sim.chat_requests) == 2
     assert any("'summary' is a required property" in e for e in caught.value.errors)
     assert sim.pending == 1  # the third scripted answer was never requested
 
@@ -146,7 +142,7 @@ def test_ungrounded_quote_is_reasked_then_flagged(sim, tmp_path):
     assert result.provenance["reasks"] == 2
     assert any("evidence: not found in the article" in w for w in result.warnings)
     assert result.evidence_spans[0].match == "none"
-    reask = chat_requests(sim)[1].body["messages"][-1]["content"]
+    reask = sim.chat_requests[1].body["messages"][-1]["content"]
     assert "The bridge has collapsed into the sea." in reask
 
 
@@ -164,7 +160,7 @@ def test_truncated_output_is_its_own_outcome(sim, tmp_path):
     with make(sim, tmp_path) as summarizer, pytest.raises(TruncatedOutput) as caught:
         summarizer.summarize(ARTICLE)
     assert "output limit" in str(caught.value)
-    assert len(chat_requests(sim)) == 1
+    assert len(sim.chat_requests) == 1
 
 
 def test_cache_hits_misses_and_no_secrets(sim, tmp_path):
@@ -172,18 +168,18 @@ def test_cache_hits_misses_and_no_secrets(sim, tmp_path):
         first = summarizer.summarize(ARTICLE)
         again = summarizer.summarize(ARTICLE)
     assert not first.cache_hit and again.cache_hit
-    assert len(chat_requests(sim)) == 1
+    assert len(sim.chat_requests) == 1
     assert again.brief == first.brief
     with make(sim, tmp_path, model="other-model") as summarizer:
         assert not summarizer.summarize(ARTICLE).cache_hit
     with make(sim, tmp_path, refresh=True) as summarizer:
         assert not summarizer.summarize(ARTICLE).cache_hit
-    assert len(chat_requests(sim)) == 3
+    assert len(sim.chat_requests) == 3
     stored = (tmp_path / "cache.sqlite3").read_bytes()
     assert SECRET.encode() not in stored
     assert SECRET not in json.dumps(first.to_dict())
     # The key does reach the server, as a header: that is where it belongs.
-    assert chat_requests(sim)[0].headers["authorization"] == f"Bearer {SECRET}"
+    assert sim.chat_requests[0].headers["authorization"] == f"Bearer {SECRET}"
 
 
 def test_tampered_cache_entry_is_revalidated(sim, tmp_path):
@@ -200,7 +196,7 @@ def test_tampered_cache_entry_is_revalidated(sim, tmp_path):
     with make(sim, tmp_path) as summarizer:
         result = summarizer.summarize(ARTICLE)
     assert not result.cache_hit
-    assert len(chat_requests(sim)) == 2
+    assert len(sim.chat_requests) == 2
 
 
 def test_429_slows_the_whole_run_through_the_shared_limiter(sim, tmp_path):
@@ -234,4 +230,4 @@ def test_budget_counts_retries_and_stops_before_overspending(sim, tmp_path):
         with pytest.raises(BudgetExceeded):
             summarizer.summarize(Article(text=TEXT + " Another.", source="b.txt"))
     assert meter.tokens == spent
-    assert len(chat_requests(sim)) == 2  # the refused call was never sent
+    assert len(sim.chat_requests) == 2  # the refused call was never sent
