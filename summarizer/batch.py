@@ -179,12 +179,12 @@ class OutputWriter:
         self._executor.shutdown(wait=True)
 
 
-def output_path(out_dir: Path, relative: str) -> Path:
-    """``a/b.txt`` → ``OUT/a/b.txt.json``: keeps ``b.txt`` and ``b.html`` apart.
+def output_name(relative: str) -> str:
+    """``a/b.txt`` → ``a/b.txt.json``: keeps ``b.txt`` and ``b.html`` apart.
 
-    The index's ``output`` field is the same relative path, so keep them in step.
+    Relative to the output folder; it is also the index's ``output`` field.
     """
-    return out_dir / f"{relative}.json"
+    return f"{relative}.json"
 
 
 def _percentile(values: list[float], q: float) -> float | None:
@@ -420,7 +420,7 @@ class BatchRun:
                 article = load_article(path)
             result, duplicate_of, serialized = await self._summarize_once(article, relative)
             assert self._writer is not None
-            await self._writer.write(output_path(self.out_dir, relative), result, serialized)
+            await self._writer.write(self.out_dir / output_name(relative), result, serialized)
         except _NotStarted:
             return self._not_started(relative)
         except BudgetExceeded as exc:
@@ -439,7 +439,7 @@ class BatchRun:
         return Outcome(
             path=relative,
             status="ok",
-            output=f"{relative}.json",
+            output=output_name(relative),
             cache_hit=result.cache_hit,
             duplicate_of=duplicate_of,
             latency_ms=provenance.get("latency_ms"),
