@@ -135,3 +135,13 @@ def test_article_too_long_is_refused_not_truncated(tmp_path, monkeypatch):
     with pytest.raises(ArticleTooLong) as caught:
         summarizer.summarize(TEXT + " More words here." * 400)
     assert "allows at most 2000" in str(caught.value)
+
+
+def test_every_public_name_is_exported_and_importable():
+    # __all__ is spelled out for linters, _EXPORTS drives the lazy imports: the two
+    # lists must name the same things, and each must import.
+    import summarizer
+
+    assert set(summarizer.__all__) == set(summarizer._EXPORTS) | {"__version__"}
+    for name in summarizer.__all__:
+        assert getattr(summarizer, name) is not None
