@@ -180,6 +180,11 @@ def sim_args(sim: SimServer, cache: Path) -> list[str]:
     ]
 
 
+def run_on_sim(sim: SimServer, articles: Path, out: Path, cache: Path, *options: str):
+    """``summarizer run ARTICLES --out OUT`` against the simulator, with ``options``."""
+    return invoke("run", str(articles), "--out", str(out), *options, *sim_args(sim, cache))
+
+
 def test_identical_articles_cost_one_call(tmp_path):
     articles = tmp_path / "in"
     articles.mkdir()
@@ -187,15 +192,7 @@ def test_identical_articles_cost_one_call(tmp_path):
         (articles / f"copy{i}.txt").write_text(ARTICLE)
     (articles / "other.txt").write_text(ARTICLE.replace("May", "June"))
     with SimServer(latency=0.2) as sim:
-        result = invoke(
-            "run",
-            str(articles),
-            "--out",
-            str(tmp_path / "out"),
-            "-j",
-            "8",
-            *sim_args(sim, tmp_path / "c.sqlite3"),
-        )
+        result = run_on_sim(sim, articles, tmp_path / "out", tmp_path / "c.sqlite3", "-j", "8")
         calls = len(sim.chat_requests)
     assert result.exit_code == 0
     assert calls == 2
@@ -220,8 +217,7 @@ def test_a_duplicate_found_after_its_first_call_finished_is_still_a_duplicate(
     (articles / "z.txt").write_text(ARTICLE)
     out = tmp_path / "out"
     with SimServer() as sim:
-        result = invoke("run", str(articles), "--out", str(out), "-j", "1", *refresh,
-                        *sim_args(sim, tmp_path / "c.sqlite3"))
+        result = run_on_sim(sim, articles, out, tmp_path / "c.sqlite3", "-j", "1", *refresh)
         calls = len(sim.chat_requests)
     assert result.exit_code == 0, result.output
     assert calls == 5
@@ -238,10 +234,7 @@ def test_concurrency_bounds_requests_in_flight_not_workers(tmp_path):
     for i in range(12):
         (articles / f"story{i:02d}.txt").write_text(ARTICLE.replace("May", f"May {i + 1}"))
     with SimServer(latency=0.2) as sim:
-        result = invoke(
-            "run", str(articles), "--out", str(tmp_path / "out"), "-j", "3",
-            *sim_args(sim, tmp_path / "c.db"),
-        )
+        result = run_on_sim(sim, articles, tmp_path / "out", tmp_path / "c.db", "-j", "3")
         stats = sim.stats()
     assert result.exit_code == 0, result.output
     assert stats["requests"] == 12
@@ -268,9 +261,7 @@ def test_outputs_are_written_off_the_event_loop_from_the_cached_json(tmp_path, m
     for i in range(3):
         (articles / f"story{i}.txt").write_text(ARTICLE.replace("May", f"May {i + 1}"))
     with SimServer() as sim:
-        result = invoke(
-            "run", str(articles), "--out", str(tmp_path / "out"), *sim_args(sim, tmp_path / "c.db")
-        )
+        result = run_on_sim(sim, articles, tmp_path / "out", tmp_path / "c.db")
     assert result.exit_code == 0, result.output
     # A slow disk must not stall requests in flight: no output is written on the loop.
     assert len(writers) == 3
@@ -291,16 +282,9 @@ def test_token_budget_stops_cleanly(tmp_path):
     for i in range(5):
         (articles / f"a{i}.txt").write_text(ARTICLE + f" This is story number {i} of the batch.")
     with SimServer() as sim:
-        result = invoke(
-            "run",
-            str(articles),
-            "--out",
-            str(tmp_path / "out"),
-            "-j",
-            "1",
-            "--max-tokens",
-            "3500",
-            *sim_args(sim, tmp_path / "c.sqlite3"),
+        result = run_on_sim(
+            sim, articles, tmp_path / "out", tmp_path / "c.sqlite3", "-j", "1",
+            "--max-tokens", "3500",
         )
     index = read_index(tmp_path / "out")
     assert result.exit_code == 1
