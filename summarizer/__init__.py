@@ -32,8 +32,15 @@ _EXPORTS = {
     "TruncatedOutput": "summarizer.errors",
     "article_from_text": "summarizer.loader",
     "load_article": "summarizer.loader",
-    "ItemError": "summarizer.pipeline",
+    "ItemError": "summarizer.background",
     "Summarizer": "summarizer.pipeline",
+    "GenerationOptions": "summarizer.options",
+    "TransportOptions": "summarizer.options",
+    "BudgetOptions": "summarizer.options",
+    "Backend": "summarizer.backends",
+    "Capabilities": "summarizer.backends",
+    "Completion": "summarizer.backends",
+    "Request": "summarizer.backends",
     "Brief": "summarizer.result",
     "Claim": "summarizer.result",
     "Result": "summarizer.result",
@@ -44,19 +51,26 @@ __all__ = [
     "Article",
     "ArticleError",
     "ArticleTooLong",
+    "Backend",
     "Brief",
     "BudgetExceeded",
+    "BudgetOptions",
     "Cache",
     "CacheError",
+    "Capabilities",
     "Claim",
+    "Completion",
     "ConfigError",
+    "GenerationOptions",
     "ItemError",
     "ModelError",
     "OutputError",
+    "Request",
     "Result",
     "Stakeholder",
     "Summarizer",
     "SummarizerError",
+    "TransportOptions",
     "TruncatedOutput",
     "__version__",
     "article_from_text",
@@ -65,6 +79,8 @@ __all__ = [
 
 if TYPE_CHECKING:
     from summarizer.article import Article
+    from summarizer.backends import Backend, Capabilities, Completion, Request
+    from summarizer.background import ItemError
     from summarizer.cache import Cache
     from summarizer.errors import (
         ArticleError,
@@ -78,7 +94,8 @@ if TYPE_CHECKING:
         TruncatedOutput,
     )
     from summarizer.loader import article_from_text, load_article
-    from summarizer.pipeline import ItemError, Summarizer
+    from summarizer.options import BudgetOptions, GenerationOptions, TransportOptions
+    from summarizer.pipeline import Summarizer
     from summarizer.result import Brief, Claim, Result, Stakeholder
 
 

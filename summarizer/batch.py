@@ -321,7 +321,6 @@ class BatchRun:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         if self.count_first:
             self.totals.total = self.count_inputs()
-        meter = self.summarizer.controls.meter
         self._request_slots = asyncio.Semaphore(self.concurrency)
         self._writer = OutputWriter()
         workers_wanted = self.concurrency * WORKERS_PER_SLOT
@@ -348,8 +347,7 @@ class BatchRun:
             if self.stopped_reason == "interrupted":
                 interrupted = True
             self._index_handle.flush()
-        if meter is not None:
-            self.totals.spent_usd = meter.spent_usd
+        self.totals.spent_usd = self.summarizer.backend.spent_usd()
         report = self.totals.report(interrupted=interrupted, stopped_reason=self.stopped_reason)
         write_atomic(self.out_dir / REPORT_NAME, json.dumps(report, indent=2) + "\n")
         return report

@@ -20,14 +20,18 @@ from typing import Any, TypeVar
 
 import click
 
-from summarizer.config import OFFLINE_NOTICE, Settings, resolve
-from summarizer.errors import ConfigError, SummarizerError
+from summarizer.config import OFFLINE_NOTICE, resolve
+from summarizer.errors import SummarizerError
+from summarizer.options import BudgetOptions, GenerationOptions, TransportOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_FAILED_ITEMS = 1
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
+# Defaults are read from the options objects, so --help never disagrees with the library.
+GENERATION = GenerationOptions()
+TRANSPORT = TransportOptions()
 
 
 def _fail(message: str, code: int = EXIT_USER_ERROR) -> None:
@@ -65,15 +69,21 @@ def model_options(function: F) -> F:
         click.option(
             "--mode",
             type=click.Choice(["auto", "json_schema", "json_object", "prompt"]),
-            default="auto",
+            default=GENERATION.mode,
             show_default=True,
             help="Structured-output mode; auto falls back when the endpoint rejects one.",
         ),
-        click.option("--max-output-tokens", type=int, default=2048, show_default=True),
+        click.option(
+            "--max-output-tokens",
+            type=int,
+            default=GENERATION.max_output_tokens,
+            show_default=True,
+            help="Output allowance of each request (the model's max_tokens).",
+        ),
         click.option(
             "--max-reasks",
             type=int,
-            default=2,
+            default=GENERATION.max_reasks,
             show_default=True,
             help="Re-asks with the validation errors before giving up.",
         ),
@@ -85,14 +95,14 @@ def model_options(function: F) -> F:
         click.option(
             "--timeout",
             type=float,
-            default=120.0,
+            default=TRANSPORT.timeout,
             show_default=True,
             help="Seconds per HTTP attempt.",
         ),
         click.option(
             "--max-attempts",
             type=int,
-            default=6,
+            default=TRANSPORT.max_attempts,
             show_default=True,
             help="HTTP attempts per request, retries included.",
         ),
@@ -110,37 +120,43 @@ def model_options(function: F) -> F:
     return function
 
 
-def resolve_options(options: dict[str, Any]) -> Settings:
-    """The settings the model options name, merged with environment and config file."""
-    return resolve(
+def generation_options(options: dict[str, Any]) -> GenerationOptions:
+    """The generation options the model flags name."""
+    return GenerationOptions(
         model=options["model"],
-        base_url=options["base_url"],
-        api_key=options["api_key"],
-        cache_path=options["cache_path"],
+        mode=options["mode"],
+        max_output_tokens=options["max_output_tokens"],
+        max_reasks=options["max_reasks"],
+        strict_grounding=options["strict_grounding"],
     )
 
 
 def build_summarizer(
-    options: dict[str, Any], controls: Any = None, settings: Settings | None = None
+    options: dict[str, Any],
+    budget: BudgetOptions | None = None,
+    limits: dict[str, Any] | None = None,
 ) -> Any:
+    """A Summarizer from the model flags; ``limits`` adds run-wide transport fields
+    (rpm, tpm, concurrency)."""
     from summarizer.pipeline import Summarizer
 
-    settings = settings or resolve_options(options)
-    if settings.offline_because_unconfigured:
-        click.echo(f"summarizer: {OFFLINE_NOTICE}", err=True)
-    cache: Any = False if options["no_cache"] else (settings.cache_path or True)
-    return Summarizer(
-        settings=settings,
-        cache=cache,
-        refresh=options["refresh"],
-        mode=options["mode"],
-        max_reasks=options["max_reasks"],
-        strict_grounding=options["strict_grounding"],
-        max_output_tokens=options["max_output_tokens"],
+    transport = TransportOptions(
+        base_url=options["base_url"],
+        api_key=options["api_key"],
         timeout=options["timeout"],
         max_attempts=options["max_attempts"],
-        controls=controls,
+        **(limits or {}),
     )
+    summarizer = Summarizer(
+        generation=generation_options(options),
+        transport=transport,
+        budget=budget,
+        cache=False if options["no_cache"] else (options["cache_path"] or True),
+        refresh=options["refresh"],
+    )
+    if summarizer.settings.offline_because_unconfigured:
+        click.echo(f"summarizer: {OFFLINE_NOTICE}", err=True)
+    return summarizer
 
 
 @click.group()
@@ -180,6 +196,70 @@ def summarize(files: tuple[Path, ...], **options: Any) -> None:
         sys.exit(EXIT_FAILED_ITEMS if results else EXIT_USER_ERROR)
 
 
+def _deprecated_max_tokens(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    if value is not None:
+        click.echo(
+            "summarizer: warning: --max-tokens is deprecated (it is a budget for the whole "
+            "run): use --max-total-tokens",
+            err=True,
+        )
+    return value
+
+
+def run_options(function: F) -> F:
+    """The flags ``run`` and ``estimate`` share, so an estimate prices the run it names."""
+    options = [
+        click.option(
+            "--glob",
+            "patterns",
+            multiple=True,
+            help="Only files matching this glob (repeatable; default: every file).",
+        ),
+        click.option(
+            "--concurrency",
+            "-j",
+            type=click.IntRange(min=1),
+            default=TRANSPORT.concurrency,
+            show_default=True,
+            help="Model requests in flight at once.",
+        ),
+        click.option(
+            "--rpm",
+            type=click.FloatRange(min=0, min_open=True),
+            help="Client-side limit: requests per minute.",
+        ),
+        click.option(
+            "--tpm",
+            type=click.FloatRange(min=0, min_open=True),
+            help="Client-side limit: tokens per minute (prompt + output allowance).",
+        ),
+        click.option(
+            "--max-cost",
+            type=click.FloatRange(min=0),
+            help="Stop before the run could spend more than this many USD.",
+        ),
+        click.option(
+            "--max-total-tokens",
+            type=click.IntRange(min=1),
+            help="Stop before the run could use more tokens than this, all requests together.",
+        ),
+        click.option(
+            "--max-tokens",
+            "deprecated_max_tokens",
+            type=click.IntRange(min=1),
+            hidden=True,
+            callback=_deprecated_max_tokens,
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return model_options(function)
+
+
+def _budget(max_cost: float | None, total: int | None, deprecated: int | None) -> BudgetOptions:
+    return BudgetOptions(max_cost_usd=max_cost, max_total_tokens=total or deprecated)
+
+
 @main.command()
 @click.argument("input_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option(
@@ -189,41 +269,6 @@ def summarize(files: tuple[Path, ...], **options: Any) -> None:
     required=True,
     type=click.Path(file_okay=False, path_type=Path),
     help="Output folder (mirrors the input tree).",
-)
-@click.option(
-    "--glob",
-    "patterns",
-    multiple=True,
-    help="Only files matching this glob (repeatable; default: every file).",
-)
-@click.option(
-    "--concurrency",
-    "-j",
-    type=click.IntRange(min=1),
-    default=8,
-    show_default=True,
-    help="Model requests in flight at once.",
-)
-@click.option(
-    "--rpm",
-    type=click.FloatRange(min=0, min_open=True),
-    help="Client-side limit: requests per minute.",
-)
-@click.option(
-    "--tpm",
-    type=click.FloatRange(min=0, min_open=True),
-    help="Client-side limit: tokens per minute (prompt + output allowance).",
-)
-@click.option(
-    "--max-cost",
-    type=click.FloatRange(min=0),
-    help="Stop before the run could spend more than this many USD.",
-)
-@click.option(
-    "--max-tokens",
-    "max_total_tokens",
-    type=int,
-    help="Stop before the run could use more tokens than this.",
 )
 @click.option(
     "--progress",
@@ -240,7 +285,7 @@ def summarize(files: tuple[Path, ...], **options: Any) -> None:
     show_default=True,
     help="Seconds in-flight calls may finish after Ctrl-C.",
 )
-@model_options
+@run_options
 @user_errors
 def run(
     input_dir: Path,
@@ -251,6 +296,7 @@ def run(
     tpm: float | None,
     max_cost: float | None,
     max_total_tokens: int | None,
+    deprecated_max_tokens: int | None,
     progress: str,
     quiet: bool,
     grace: float,
@@ -258,27 +304,13 @@ def run(
 ) -> None:
     """Summarise every article under INPUT_DIR into --out, with index.jsonl and report.json."""
     from summarizer.batch import BatchRun
-    from summarizer.pipeline import RunControls
-    from summarizer.pricing import CostMeter, model_info
     from summarizer.progress import make_progress
-    from summarizer.ratelimit import RateLimiter
 
-    # Resolved once, so the budget prices the same model the run calls.
-    settings = resolve_options(options)
-    info = model_info(settings.model, settings.model_overrides)
-    controls = RunControls(
-        # Always present: even without --rpm/--tpm, a 429 pauses and slows the whole run.
-        rate_limiter=RateLimiter(rpm=rpm, tpm=tpm),
-        meter=CostMeter(info),
-        max_cost=max_cost,
-        max_tokens=max_total_tokens,
+    summarizer = build_summarizer(
+        options,
+        _budget(max_cost, max_total_tokens, deprecated_max_tokens),
+        {"rpm": rpm, "tpm": tpm, "concurrency": concurrency},
     )
-    if max_cost is not None and not controls.meter.prices_known:
-        raise ConfigError(
-            f"--max-cost needs a price for {settings.model!r}; add one under [models] in "
-            "the config file (input_per_mtok, output_per_mtok) or use --max-tokens"
-        )
-    summarizer = build_summarizer(options, controls, settings)
     display = make_progress("none" if quiet else progress)
     batch = BatchRun(
         summarizer,
@@ -347,12 +379,6 @@ async def _run_with_interrupts(batch: Any, display: Any) -> dict[str, Any]:
 
 @main.command()
 @click.argument("input_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--glob", "patterns", multiple=True)
-@click.option("--model", "-m")
-@click.option("--base-url")
-@click.option(
-    "--mode", type=click.Choice(["auto", "json_schema", "json_object", "prompt"]), default="auto"
-)
 @click.option(
     "--expected-output-tokens",
     type=int,
@@ -361,25 +387,30 @@ async def _run_with_interrupts(batch: Any, display: Any) -> dict[str, Any]:
     help="Expected completion tokens per article (a brief is typically 600-1,200).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the estimate as JSON.")
+@run_options
 @user_errors
 def estimate(
     input_dir: Path,
     patterns: tuple[str, ...],
-    model: str | None,
-    base_url: str | None,
-    mode: str,
     expected_output_tokens: int,
     as_json: bool,
+    **options: Any,
 ) -> None:
-    """Articles, tokens and cost of running INPUT_DIR, before any call."""
+    """Articles, tokens and cost of running INPUT_DIR, before any call.
+
+    Takes the same flags as ``run``, so it counts what that run would send: the
+    output allowance decides which articles are too long, the mode whether the
+    schema is in the prompt. Limits and cache flags are accepted and do not change
+    the estimate.
+    """
     from summarizer.estimate import estimate_folder, format_estimate
 
-    settings = resolve(model=model, base_url=base_url, api_key=None, cache_path=None)
+    settings = resolve(model=options["model"], base_url=options["base_url"], api_key=None)
     figures = estimate_folder(
         input_dir,
         settings,
+        generation_options(options),
         patterns=list(patterns) or None,
-        mode=mode,
         expected_output_tokens=expected_output_tokens,
     )
     click.echo(json.dumps(figures, indent=2) if as_json else format_estimate(figures))

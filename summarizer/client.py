@@ -22,10 +22,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import random
-from collections import Counter
 from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
 from typing import Any
 
 import openai
@@ -42,36 +39,15 @@ from tenacity import (
     stop_after_delay,
 )
 
+from summarizer.backends.base import AttemptGate, CallStats, Completion
 from summarizer.config import endpoint_host
 from summarizer.errors import ModelError
+from summarizer.options import MODES
 from summarizer.schema import bounded_schema, wire_schema
 
 log = logging.getLogger("summarizer")
 
-MODES = ("json_schema", "json_object", "prompt")
 Message = dict[str, str]
-# Entered around every HTTP attempt: the caller's request slots, budget check and
-# rate limiter; the attempt is sent only once it is inside.
-AttemptGate = Callable[[], AbstractAsyncContextManager[object]]
-
-
-@dataclass(frozen=True)
-class Completion:
-    content: str
-    finish_reason: str | None
-    prompt_tokens: int | None
-    completion_tokens: int | None
-    mode: str
-
-
-@dataclass
-class CallStats:
-    """What one article's calls cost: every HTTP attempt is counted."""
-
-    attempts: int = 0
-    retries: Counter[str] = field(default_factory=Counter)
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
 
 
 class CapabilityRejected(Exception):
@@ -145,7 +121,6 @@ class ModelClient:
         self.model = model
         self.base_url = base_url
         self.endpoint = endpoint_host(base_url)
-        self.requested_mode = mode
         self.modes = list(MODES) if mode == "auto" else [mode]
         self.timeout = timeout
         self.max_attempts = max_attempts

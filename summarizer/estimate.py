@@ -15,6 +15,7 @@ from summarizer.batch import walk
 from summarizer.config import Settings
 from summarizer.errors import ArticleError
 from summarizer.loader import SUPPORTED_SUFFIXES, load_article
+from summarizer.options import GenerationOptions
 from summarizer.pricing import cost_usd, model_info
 from summarizer.prompt import load_prompt
 from summarizer.tokens import count_message_tokens
@@ -23,15 +24,16 @@ from summarizer.tokens import count_message_tokens
 def estimate_folder(
     folder: Path,
     settings: Settings,
+    generation: GenerationOptions | None = None,
     *,
     patterns: list[str] | None = None,
-    mode: str = "auto",
     expected_output_tokens: int = 900,
-    max_output_tokens: int = 2048,
 ) -> dict[str, Any]:
+    generation = generation or GenerationOptions()
+    max_output_tokens = generation.max_output_tokens
     info = model_info(settings.model, settings.model_overrides)
-    template = load_prompt()
-    include_schema = mode not in ("auto", "json_schema")
+    template = load_prompt(generation.prompt)
+    include_schema = generation.mode not in ("auto", "json_schema")
     inputs = articles = duplicates = unsupported = unreadable = too_long = 0
     prompt_tokens = 0
     distinct: set[str] = set()

@@ -14,12 +14,10 @@ made of two parts:
   target, and the margin also absorbs small differences between our clock and the
   provider's. A bucket the size of a whole minute refilling at ``limit / 60`` would
   allow ``2 * limit`` in the first minute.
-* a **ledger** of what was admitted (net of refunds) over the last 61 s (the 60 s
-  window plus a skew margin), the hard guarantee: a request is admitted only if
-  that ledger plus the request stay within the limit.
-  For requests that fit the bucket, with no refunds, the bucket already ensures this
-  and the ledger never makes anyone wait; it matters for the cases the bucket
-  argument does not cover: large requests and refunds.
+* a **ledger** of what was admitted over the last 61 s (the 60 s window plus a skew
+  margin), the hard guarantee: a request is admitted only if that ledger plus the
+  request stay within the limit. For requests that fit the bucket the bucket already
+  ensures this and the ledger never makes anyone wait; it matters for large requests.
 
 Requests larger than the bucket (common for tokens: prompt plus output allowance can
 exceed two seconds' worth) are admitted once the bucket is *full*, which leaves it
@@ -28,14 +26,14 @@ nothing deadlocks; the ledger keeps the window exact meanwhile. A request larger
 the whole per-minute limit can never fit a window; it is admitted alone, once nothing
 has been admitted for 60 s (the provider may still refuse it, but the run moves on).
 
-:meth:`RateLimiter.refund` returns a call's unused output allowance to both parts, so
-the limiter counts tokens used rather than tokens reserved (see ``_Budget.refund`` for
-how a refund finds its admission in the ledger).
+Tokens are counted as reserved (prompt plus the whole output allowance) and never
+given back: providers such as OpenAI count ``max_tokens`` against the TPM limit when
+a request arrives, so crediting unused output would overshoot their window.
 
 Waiters are served strictly first come, first served: the oldest waiter holds an
 asyncio lock while it sleeps, so a large request cannot be starved by a stream of
 small ones (and, in turn, holds them back until it fits). It sleeps in slices of at
-most a second, so a refund or a 429 arriving meanwhile is taken into account.
+most a second, so a 429 arriving meanwhile is taken into account.
 
 On a 429, :meth:`RateLimiter.penalize` pauses every acquirer until the provider's
 ``Retry-After`` (a few seconds by default) and multiplies the effective limits by
@@ -68,7 +66,7 @@ LEDGER_SECONDS = WINDOW_SECONDS + 1.0
 DEFAULT_RETRY_AFTER = 5.0
 
 # Sleep at least this long so float rounding can never spin the loop without the
-# clock moving, and at most this long so refunds and 429s are noticed promptly.
+# clock moving, and at most this long so 429s are noticed promptly.
 _MIN_SLEEP = 0.001
 _MAX_SLICE = 1.0
 # A 429 with Retry-After 0 must still not let a burst of simultaneous 429s compound.
@@ -76,14 +74,13 @@ _MIN_DECREASE_INTERVAL = 1.0
 
 
 class _Entry:
-    """One admission in the ledger; ``refunded`` marks it as already matched to a refund."""
+    """One admission in the ledger."""
 
-    __slots__ = ("amount", "at", "refunded")
+    __slots__ = ("amount", "at")
 
     def __init__(self, at: float, amount: float) -> None:
         self.at = at
         self.amount = amount
-        self.refunded = False
 
 
 class _Budget:
@@ -148,30 +145,6 @@ class _Budget:
         self.ledger.append(_Entry(now, amount))
         self.in_window += amount
 
-    def refund(self, amount: float, scale: float) -> None:
-        """Credit unused tokens to the bucket and to the admission they belong to.
-
-        The caller does not say which admission that is, so refunds are matched to
-        admissions in order: the oldest not yet refunded that reserved at least this
-        much. That is exact when calls finish in the order they were admitted, and a
-        skipped refund (a failed call) only shifts later matches to *older* entries,
-        which is safe: every future window that contains an older entry contains the
-        true one too. When calls finish out of order, or a call outlives the 60 s
-        window, a refund can land on a *newer* admission than its own; windows that
-        hold that one but not its own then undercount by at most the refund. Taking
-        refunds off the window's oldest entries would be safe in every case, but it
-        zeroes old entries while new ones stay full, so room in the window would
-        reappear only long after it was really free (throughput fell to a third in
-        a test with 2,500-token reservations of which 700 were used).
-        """
-        self.level = min(self.level + amount, self.ceiling(scale))
-        for entry in self.ledger:
-            if not entry.refunded and entry.amount >= amount:
-                entry.refunded = True
-                entry.amount -= amount
-                self.in_window -= amount
-                break
-
 
 class RateLimiter:
     """Keeps a run within requests-per-minute and tokens-per-minute limits.
@@ -219,7 +192,7 @@ class RateLimiter:
         self._budgets = [b for b in (self._requests, self._tokens) if b is not None]
 
         self._queue = asyncio.Lock()  # FIFO: asyncio.Lock wakes waiters in arrival order
-        self._state = threading.Lock()  # refund/penalize may come from another thread
+        self._state = threading.Lock()  # penalize may come from another thread
         self._scale = 1.0
         self._scale_base = 1.0
         self._paused_until = -math.inf
@@ -227,7 +200,6 @@ class RateLimiter:
         self._stats: dict[str, float] = {
             "acquired": 0,
             "tokens_acquired": 0,
-            "tokens_refunded": 0,
             "waits": 0,
             "wait_seconds": 0.0,
             "penalties": 0,
@@ -252,24 +224,6 @@ class RateLimiter:
                 for budget in self._budgets:
                     budget.waiting = 0.0
                 raise
-
-    def refund(self, tokens: int) -> None:
-        """Give back tokens a request reserved but did not use (its unused output allowance).
-
-        Callers reserve the worst case (prompt + full allowance) so the limit holds even
-        if every answer runs long; refunding the difference afterwards is what keeps
-        typical runs near the limit instead of at a fraction of it. Only meaningful
-        for providers that count tokens actually used; ones that charge the reserved
-        ``max_tokens`` up front should not be refunded.
-        """
-        if tokens < 0:
-            raise ValueError("tokens cannot be negative")
-        if self._tokens is None:
-            return
-        with self._state:
-            self._advance(self._clock())
-            self._tokens.refund(tokens, self._scale)
-            self._stats["tokens_refunded"] += tokens
 
     def penalize(self, retry_after: float | None) -> None:
         """A 429 arrived: pause everyone, and cut the rate unless this 429 is an echo."""

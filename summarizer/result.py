@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, TypedDict
 
@@ -70,6 +71,14 @@ class Result:
 
     @property
     def summary(self) -> str:
+        """Deprecated: ``to_dict()["summary"]`` is the whole brief, so this name misled;
+        use ``result.brief["summary"]`` for the summary text."""
+        warnings.warn(
+            'Result.summary is deprecated: use result.brief["summary"] (the summary text) '
+            "or result.brief (what to_dict()['summary'] holds)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         return self.brief["summary"]
 
     @property

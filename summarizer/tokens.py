@@ -105,11 +105,6 @@ def _build_encoding(name: str) -> tiktoken.Encoding:
     return tiktoken.Encoding(**spec)
 
 
-def count_tokens(text: str, encoding: str = "o200k_base") -> int:
-    """Tokens in ``text``; special-token strings in articles are counted as plain text."""
-    return len(get_encoding(encoding).encode(text, disallowed_special=()))
-
-
 def count_message_tokens(messages: list[dict[str, str]], encoding: str = "o200k_base") -> int:
     """Prompt tokens a chat request will be billed for, chat framing included."""
     enc = get_encoding(encoding)
@@ -121,7 +116,7 @@ def count_message_tokens(messages: list[dict[str, str]], encoding: str = "o200k_
     return total
 
 
-def check_budget(
+def ensure_fits_context(
     prompt_tokens: int,
     *,
     context_window: int,

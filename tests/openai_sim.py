@@ -923,7 +923,12 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     counter = None
     if args.count_tokens == "tiktoken":
-        from summarizer.tokens import count_tokens as counter
+        from summarizer.tokens import get_encoding
+
+        encoding = get_encoding("o200k_base")
+
+        def counter(text: str) -> int:
+            return len(encoding.encode(text, disallowed_special=()))
 
     sim = SimServer(
         token_counter=counter,

@@ -13,6 +13,7 @@ from summarizer import (
     Article,
     ArticleError,
     ConfigError,
+    GenerationOptions,
     ItemError,
     Result,
     Summarizer,
@@ -80,7 +81,7 @@ def test_asummarize_runs_concurrently_on_the_callers_loop(offline):
 def test_unconfigured_runs_offline_with_one_notice(caplog, tmp_path):
     with caplog.at_level(logging.WARNING, logger="summarizer"):
         summarizer = Summarizer(cache=False)
-    assert summarizer.offline
+    assert summarizer.model == "offline" and summarizer.settings.offline
     notices = [r for r in caplog.records if "offline analyzer" in r.getMessage()]
     assert len(notices) == 1
     assert "OPENAI_API_KEY" in notices[0].getMessage()
@@ -130,7 +131,9 @@ def test_article_too_long_is_refused_not_truncated(tmp_path, monkeypatch):
     config.write_text('[models."tiny-model"]\ncontext_window = 3000\nmax_output_tokens = 1000\n')
     monkeypatch.setenv("SUMMARIZER_CONFIG", str(config))
     summarizer = Summarizer(
-        model="tiny-model", base_url="http://127.0.0.1:9/v1", cache=False, max_output_tokens=1000
+        base_url="http://127.0.0.1:9/v1",
+        generation=GenerationOptions(model="tiny-model", max_output_tokens=1000),
+        cache=False,
     )
     with pytest.raises(ArticleTooLong) as caught:
         summarizer.summarize(TEXT + " More words here." * 400)

@@ -466,5 +466,5 @@ def test_budget_prices_the_model_the_run_calls(tmp_path):
     )
     assert (
         unpriced.exit_code == 2
-        and "--max-cost needs a price for 'my-local-model'" in unpriced.stderr
+        and "(--max-cost) needs a price for 'my-local-model'" in unpriced.stderr
     )

@@ -9,7 +9,10 @@ import pytest
 from openai_sim import SimServer, brief, content, drop_connection, hang, status
 
 from summarizer import Article, ModelError, OutputError, Summarizer, TruncatedOutput
+from summarizer.options import BudgetOptions, GenerationOptions, TransportOptions
 from summarizer.schema import schema_errors
+
+GENERATION_FIELDS = set(GenerationOptions.__dataclass_fields__)
 
 TEXT = (
     "Harbour Bridge to reopen in May\n\n"
@@ -27,17 +30,25 @@ def sim():
         yield server
 
 
-def make(sim: SimServer, tmp_path, **options) -> Summarizer:
-    defaults = dict(
-        model="sim-model",
-        base_url=sim.base_url,
-        api_key=SECRET,
-        cache=tmp_path / "cache.sqlite3",
-        backoff_base=0.01,
-        timeout=5.0,
+def make(
+    sim: SimServer,
+    tmp_path,
+    *,
+    cache=None,
+    refresh: bool = False,
+    budget: BudgetOptions | None = None,
+    **fields,
+) -> Summarizer:
+    """A Summarizer on the simulator; ``fields`` go to whichever options object has them."""
+    generation = {k: fields.pop(k) for k in list(fields) if k in GENERATION_FIELDS}
+    transport = {"backoff_base": 0.01, "timeout": 5.0, **fields}
+    return Summarizer(
+        generation=GenerationOptions(**{"model": "sim-model", **generation}),
+        transport=TransportOptions(base_url=sim.base_url, api_key=SECRET, **transport),
+        budget=budget,
+        refresh=refresh,
+        cache=tmp_path / "cache.sqlite3" if cache is None else cache,
     )
-    defaults.update(options)
-    return Summarizer(**defaults)
 
 
 def test_valid_answer_is_a_validated_result(sim, tmp_path):
@@ -200,13 +211,10 @@ def test_tampered_cache_entry_is_revalidated(sim, tmp_path):
 
 
 def test_429_slows_the_whole_run_through_the_shared_limiter(sim, tmp_path):
-    from summarizer.pipeline import RunControls
-    from summarizer.ratelimit import RateLimiter
-
-    limiter = RateLimiter(rpm=6000)
     sim.script(status(429, headers={"Retry-After": "1"}))
-    with make(sim, tmp_path, cache=False, controls=RunControls(rate_limiter=limiter)) as summarizer:
+    with make(sim, tmp_path, cache=False, rpm=6000) as summarizer:
         summarizer.summarize(ARTICLE)
+    limiter = summarizer.backend.rate_limiter
     stats = limiter.stats()
     assert stats["penalties"] == 1 and stats["rate_decreases"] == 1
     assert limiter.effective_rpm < 6000
@@ -215,18 +223,17 @@ def test_429_slows_the_whole_run_through_the_shared_limiter(sim, tmp_path):
 
 def test_budget_counts_retries_and_stops_before_overspending(sim, tmp_path):
     from summarizer import BudgetExceeded
-    from summarizer.pipeline import RunControls
-    from summarizer.pricing import CostMeter, model_info
 
-    meter = CostMeter(model_info("gpt-4o-mini"))
-    controls = RunControls(meter=meter)
     sim.script(content('{"headline": 1}'))  # invalid: forces a re-ask
-    with make(sim, tmp_path, cache=False, controls=controls) as summarizer:
+    unlimited = BudgetOptions(max_total_tokens=10**9)
+    with make(sim, tmp_path, cache=False, budget=unlimited) as summarizer:
+        budget = summarizer.backend.budget
+        meter = budget.meter
         summarizer.summarize(ARTICLE)
         assert meter.calls == 2  # the re-ask was paid for and counted
         spent = meter.tokens
         # Room for the output allowance but not for the prompt as well.
-        controls.max_tokens = spent + 2048
+        budget.options = BudgetOptions(max_total_tokens=spent + 2048)
         with pytest.raises(BudgetExceeded):
             summarizer.summarize(Article(text=TEXT + " Another.", source="b.txt"))
     assert meter.tokens == spent

@@ -248,56 +248,6 @@ def test_a_cancelled_large_waiter_stops_holding_room_in_the_bucket() -> None:
     run(scenario)
 
 
-# -- refunds --------------------------------------------------------------------------
-
-
-def test_refund_lets_the_next_request_through_sooner() -> None:
-    # tpm=600: bucket 20, refill (600 - 20) / 60 tokens/s. A 500-token reservation of
-    # which 400 are refunded leaves room in both the bucket and the 60 s window.
-    rate = 580 / 60
-
-    async def two_calls(refund: int) -> float:
-        ft = FakeTime()
-        limiter = make(ft, tpm=600)
-        await limiter.acquire(500)
-        limiter.refund(refund)
-        await limiter.acquire(500)
-        return ft.now
-
-    with_refund = run(lambda: two_calls(400))
-    without_refund = run(lambda: two_calls(0))
-    assert with_refund == pytest.approx((20 - (20 - 500 + 400)) / rate, abs=0.01)
-    assert without_refund >= 60  # the first reservation had to leave the window
-
-
-def test_refunded_run_still_never_exceeds_the_window_of_used_tokens() -> None:
-    # Each call reserves 2,500 but uses 700; the limiter must count what was used.
-    ft = FakeTime()
-    limiter = make(ft, tpm=30_000)
-    used: list[Admission] = []
-
-    async def call() -> None:
-        await limiter.acquire(2_500)
-        used.append((ft.now, 700))
-        limiter.refund(1_800)
-
-    async def scenario() -> None:
-        await asyncio.gather(*(call() for _ in range(400)))
-
-    run(scenario)
-    assert max_window(used) <= 30_000
-    assert per_minute(used) >= 0.9 * 30_000  # refunds recover the unused allowance
-
-
-def test_refund_without_a_token_limit_is_a_no_op() -> None:
-    ft = FakeTime()
-    limiter = make(ft, rpm=60)
-    limiter.refund(1_000)
-    assert limiter.stats()["tokens_refunded"] == 0
-    with pytest.raises(ValueError):
-        limiter.refund(-1)
-
-
 # -- 429s: pause, slow down, recover --------------------------------------------------
 
 

@@ -12,10 +12,19 @@ from __future__ import annotations
 
 import itertools
 import os
+from typing import Any
 
 import pytest
 
-from summarizer import Article, OutputError, Result, Summarizer, TruncatedOutput
+from summarizer import (
+    Article,
+    GenerationOptions,
+    OutputError,
+    Result,
+    Summarizer,
+    TransportOptions,
+    TruncatedOutput,
+)
 from summarizer.schema import schema_errors
 
 # Fixed so replayed requests match the recorded ones; the recording script starts
@@ -43,16 +52,13 @@ def vcr_config():
     }
 
 
-def make(**options) -> Summarizer:
+def make(**generation: Any) -> Summarizer:
     return Summarizer(
-        model=MODEL,
-        base_url=BASE_URL,
-        api_key="fake-recording-key",
+        generation=GenerationOptions(model=MODEL, max_output_tokens=600, **generation),
+        transport=TransportOptions(
+            base_url=BASE_URL, api_key="fake-recording-key", timeout=600, max_attempts=1
+        ),
         cache=False,
-        max_output_tokens=600,
-        timeout=600,
-        max_attempts=1,
-        **options,
     )
 
 

@@ -4,7 +4,11 @@ import pytest
 import tiktoken
 
 from summarizer.errors import ArticleTooLong
-from summarizer.tokens import check_budget, count_message_tokens, count_tokens, get_encoding
+from summarizer.tokens import count_message_tokens, ensure_fits_context, get_encoding
+
+
+def count_tokens(text: str, encoding: str = "o200k_base") -> int:
+    return len(get_encoding(encoding).encode(text, disallowed_special=()))
 
 
 @pytest.fixture
@@ -51,9 +55,11 @@ def test_message_tokens_include_chat_framing():
 
 
 def test_budget_refuses_with_both_numbers():
-    check_budget(100, context_window=1000, output_allowance=200, model="m", source="a.txt")
+    ensure_fits_context(100, context_window=1000, output_allowance=200, model="m", source="a.txt")
     with pytest.raises(ArticleTooLong) as caught:
-        check_budget(900, context_window=1000, output_allowance=200, model="m", source="a.txt")
+        ensure_fits_context(
+            900, context_window=1000, output_allowance=200, model="m", source="a.txt"
+        )
     message = str(caught.value)
     assert "a.txt" in message and "900" in message and "800" in message
 
@@ -88,4 +94,4 @@ def test_batch_builds_the_vocabulary_off_the_event_loop(monkeypatch):
     asyncio.run(tokens.load_encoding("cl100k_base"))
     asyncio.run(tokens.load_encoding("cl100k_base"))
     assert built_on_main_thread == [False]  # built once, never on the loop's thread
-    assert tokens.count_tokens("Hello, world", "cl100k_base") == 3  # "Hello", ",", " world"
+    assert count_tokens("Hello, world", "cl100k_base") == 3  # "Hello", ",", " world"

@@ -1,0 +1,137 @@
+"""The options of a run, each default written once.
+
+Three groups, because they answer three different questions and reach different
+layers: :class:`GenerationOptions` shape the answer (and so belong in the cache
+key), :class:`TransportOptions` say how requests reach the endpoint (never in the
+key: a slower timeout gives the same brief), and :class:`BudgetOptions` say when a
+run must stop spending. ``Summarizer``, ``run_folder``, ``estimate``, the config
+file and the CLI flags all map onto these objects; the CLI's defaults are read
+from them, so ``--help`` can never disagree with the library.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from summarizer.errors import ConfigError
+
+MODES = ("json_schema", "json_object", "prompt")
+
+
+@dataclass(frozen=True)
+class GenerationOptions:
+    """What the model is asked and how its answer is judged.
+
+    ``model`` None means: from ``SUMMARIZER_MODEL`` or the config file, else the
+    offline analyzer when no endpoint or key is configured either.
+    """
+
+    model: str | None = None
+    mode: str = "auto"  # auto tries json_schema, then json_object, then prompt
+    max_output_tokens: int = 2048
+    temperature: float = 0.0  # deterministic where the endpoint allows it
+    seed: int | None = 0
+    max_reasks: int = 2
+    strict_grounding: bool = False  # drop claims whose evidence is not in the article
+    prompt: str = "brief"
+
+    def __post_init__(self) -> None:
+        if self.mode != "auto" and self.mode not in MODES:
+            raise ConfigError(f"unknown mode {self.mode!r} (choose auto, {', '.join(MODES)})")
+        _positive("max_output_tokens", self.max_output_tokens)
+        if self.max_reasks < 0:
+            raise ConfigError(f"max_reasks must be 0 or more, not {self.max_reasks}")
+
+
+@dataclass(frozen=True)
+class TransportOptions:
+    """How requests reach the endpoint: never part of the cache key.
+
+    ``base_url``/``api_key`` None mean: from ``OPENAI_BASE_URL``/``OPENAI_API_KEY``
+    or the config file. ``rpm``/``tpm`` are client-side limits for the whole run;
+    ``concurrency`` bounds requests in flight in a batch.
+    """
+
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    timeout: float = 120.0  # seconds per HTTP attempt
+    max_attempts: int = 6  # HTTP attempts per request, retries included
+    max_retry_seconds: float = 300.0  # total time one request may spend retrying
+    backoff_base: float = 1.0
+    rpm: float | None = None
+    tpm: float | None = None
+    concurrency: int = 8
+
+    def __post_init__(self) -> None:
+        _positive("max_attempts", self.max_attempts)
+        _positive("concurrency", self.concurrency)
+        if self.timeout <= 0:
+            raise ConfigError(f"timeout must be positive, not {self.timeout}")
+        for name in ("rpm", "tpm"):
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                raise ConfigError(f"{name} must be positive, not {value}")
+
+
+@dataclass(frozen=True)
+class BudgetOptions:
+    """When a run stops spending: before a call that could cross either limit."""
+
+    max_cost_usd: float | None = None
+    max_total_tokens: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.max_cost_usd is not None and self.max_cost_usd < 0:
+            raise ConfigError(f"max_cost_usd must be 0 or more, not {self.max_cost_usd}")
+        if self.max_total_tokens is not None:
+            _positive("max_total_tokens", self.max_total_tokens)
+
+    @property
+    def limited(self) -> bool:
+        return self.max_cost_usd is not None or self.max_total_tokens is not None
+
+
+def _positive(name: str, value: int) -> None:
+    if isinstance(value, bool) or value < 1:
+        raise ConfigError(f"{name} must be a positive integer, not {value!r}")
+
+
+# Keyword arguments of ``Summarizer()`` in earlier releases, and the options object
+# each now belongs to; kept working with a DeprecationWarning.
+_LEGACY_OPTIONS = {
+    "mode": "generation",
+    "max_reasks": "generation",
+    "strict_grounding": "generation",
+    "max_output_tokens": "generation",
+    "prompt": "generation",
+    "timeout": "transport",
+    "max_attempts": "transport",
+    "max_retry_seconds": "transport",
+    "backoff_base": "transport",
+}
+
+
+def apply_legacy_options(
+    generation: GenerationOptions, transport: TransportOptions, legacy: dict[str, Any]
+) -> tuple[GenerationOptions, TransportOptions]:
+    """Map the keyword arguments of earlier releases onto the options objects."""
+    unknown = sorted(set(legacy) - set(_LEGACY_OPTIONS))
+    if unknown:
+        raise TypeError(f"Summarizer() got unexpected keyword argument(s): {', '.join(unknown)}")
+    if not legacy:
+        return generation, transport
+    warnings.warn(
+        f"Summarizer({', '.join(f'{k}=' for k in legacy)}) is deprecated: pass "
+        "generation=GenerationOptions(...) or transport=TransportOptions(...)",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    groups: dict[str, dict[str, Any]] = {"generation": {}, "transport": {}}
+    for name, value in legacy.items():
+        groups[_LEGACY_OPTIONS[name]][name] = value
+    return (
+        replace(generation, **groups["generation"]),
+        replace(transport, **groups["transport"]),
+    )
