@@ -46,6 +46,18 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 
 
+# How every warning decode_bytes gives begins: a cached result carries the warnings
+# of the file it was made from, and these are the ones that belong to that file only.
+_DECODING_WARNING_PREFIXES = ("invalid ", "no byte-order mark;", "not valid UTF-8 (")
+
+
+def is_decoding_warning(warning: str) -> bool:
+    """Whether ``warning`` is about how one file's bytes were decoded."""
+    return warning.startswith(_DECODING_WARNING_PREFIXES) and (
+        "decoded as" in warning or warning.endswith("bytes replaced")
+    )
+
+
 def decode_bytes(data: bytes) -> tuple[str, list[str]]:
     """Decode article bytes, returning the text and warnings about how it was decoded.
 
@@ -241,6 +253,8 @@ def _from_json(raw: str, source: str, warnings: list[str]) -> Article:
         raise ArticleError(
             source, f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         ) from None
+    except RecursionError:
+        raise ArticleError(source, "invalid JSON: nested too deeply to read") from None
     if not isinstance(record, dict):
         kind = "a list" if isinstance(record, list) else type(record).__name__
         raise ArticleError(

@@ -32,7 +32,8 @@ from summarizer.errors import (
     SummarizerError,
     TruncatedOutput,
 )
-from summarizer.loader import article_from_text, load_article
+from summarizer.loader import article_from_text, is_decoding_warning, load_article
+from summarizer.offload import OFFLOAD_CHARS, run_cpu
 from summarizer.pricing import CostMeter, ModelInfo, model_info
 from summarizer.prompt import PromptTemplate, load_prompt
 from summarizer.ratelimit import RateLimiter
@@ -291,9 +292,18 @@ class Summarizer:
             return cached
         started = time.perf_counter()
         if self.offline:
-            result = self._analyze_offline(article, started)
+            # Off the event loop: a huge article must not stall the batch or Ctrl-C.
+            result = await run_cpu(self._analyze_offline, article, started)
         else:
-            result = await self._summarize_with_model(article, started, gate)
+            from summarizer.client import CallStats
+
+            stats = CallStats()
+            try:
+                result = await self._summarize_with_model(article, started, gate, stats)
+            except SummarizerError as exc:
+                # What the failed article's calls cost, for the run's report: they were paid.
+                exc.stats = stats  # type: ignore[attr-defined]
+                raise
         if store:
             self.store(key, result)
         return result
@@ -379,6 +389,11 @@ class Summarizer:
         # Spans are recomputed against this article, so offsets can never go stale.
         validation = check_brief(payload["summary"], ArticleIndex(article.text))
         payload["evidence_spans"] = [span.to_dict() for span in validation.spans]
+        # Warnings belong to each file: this file's decoding warnings, not the ones of
+        # the file whose result was cached.
+        payload["warnings"] = list(article.warnings) + [
+            w for w in payload["warnings"] if not is_decoding_warning(w)
+        ]
         result = Result.from_dict(payload, article)
         return result.for_article(article, cache_hit=True)
 
@@ -455,7 +470,11 @@ class Summarizer:
         )
 
     async def _summarize_with_model(
-        self, article: Article, started: float, gate: AttemptGate | None = None
+        self,
+        article: Article,
+        started: float,
+        gate: AttemptGate | None = None,
+        stats: CallStats | None = None,
     ) -> Result:
         assert self.template is not None
         template = self.template
@@ -513,7 +532,7 @@ class Summarizer:
 
         from summarizer.client import CallStats
 
-        stats = CallStats()
+        stats = CallStats() if stats is None else stats
         reasks = 0
         source = article.source or "article"
         while True:
@@ -524,7 +543,10 @@ class Summarizer:
                     f"{source}: the model stopped at its output limit ({allowance} tokens) "
                     "before finishing the JSON; raise --max-output-tokens",
                 )
-            validation = validate_answer(completion.content, index)
+            if len(article.text) > OFFLOAD_CHARS:
+                validation = await run_cpu(validate_answer, completion.content, index)
+            else:
+                validation = validate_answer(completion.content, index)
             if validation.ok or reasks >= self.max_reasks:
                 break
             reasks += 1
@@ -540,11 +562,13 @@ class Summarizer:
                 template.reask(validation.errors),
             ]
         if validation.fatal:
-            raise OutputError(
+            error = OutputError(
                 f"{source}: the model's output was still invalid after {reasks} re-asks: "
                 f"{validation.fatal[0]}",
                 validation.fatal,
             )
+            error.reasks = reasks  # type: ignore[attr-defined]
+            raise error
         return self._finish(article, validation, completion.mode, stats, reasks, started)
 
     def _account(self, completion: Completion) -> None:
