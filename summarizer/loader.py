@@ -17,6 +17,7 @@ import dataclasses
 import json
 import os
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -189,7 +190,15 @@ def load_article(path: str | os.PathLike[str]) -> Article:
 def _read_bytes(source: str) -> bytes:
     """The file's bytes, with every OS failure turned into a one-line reason."""
     try:
-        with open(source, "rb") as handle:
+        # Non-blocking open: opening a FIFO for reading would otherwise wait forever
+        # for a writer. Only regular files are read.
+        fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            mode = os.fstat(fd).st_mode
+            if stat.S_ISDIR(mode):
+                raise IsADirectoryError
+            if not stat.S_ISREG(mode):
+                raise ArticleError(source, "not a regular file (a FIFO, socket or device)")
             return handle.read()
     except FileNotFoundError:
         raise ArticleError(source, "file not found") from None

@@ -61,9 +61,7 @@ def _classify(entry: os.DirEntry[str]) -> tuple[str, str | None, str | None]:
     return "other", f"{kind}, not a regular file", None
 
 
-def walk_entries(
-    root: Path, patterns: list[str], exclude: Path | None = None
-) -> Iterator[Entry]:
+def walk_entries(root: Path, patterns: list[str], exclude: Path | None = None) -> Iterator[Entry]:
     """Entries under ``root`` matching any glob, depth first in name order, streamed.
 
     Hidden files and folders are ignored, and so is ``exclude`` (the output folder).
