@@ -5,20 +5,42 @@ SQLite in WAL mode lets several processes read and write one cache file at once
 batch and a notebook, needs. Only validated results are stored, and a hit is
 re-validated before use, so a cache written by an older or buggy version can never
 hand back a brief that breaks the contract.
+
+A damaged file (truncated, or garbage in a page) is detected when it is opened or
+used: it is moved aside as ``<name>.corrupt-<timestamp>``, one line says so, and the
+run goes on with a fresh cache. A cache only saves calls, so losing one must never
+stop a command, least of all ``summarizer cache clear``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
 import os
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from summarizer.errors import CacheError
+
+log = logging.getLogger("summarizer")
+T = TypeVar("T")
+# SQLite's result codes for a damaged file: SQLITE_CORRUPT and SQLITE_NOTADB.
+_DAMAGED_CODES = (11, 26)
+
+
+def is_damaged(exc: sqlite3.Error) -> bool:
+    """Whether ``exc`` says the database file itself is damaged (not locked, not full)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return (code & 0xFF) in _DAMAGED_CODES
+    return type(exc) is sqlite3.DatabaseError
+
 
 # Bump when a change in the pipeline (cleaning, validation, prompt assembly) should
 # make earlier results stale even though no input of the key changed.
@@ -70,30 +92,89 @@ class Cache:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path).expanduser()
         self._local = threading.local()
+        # Bumped when a damaged file is replaced: every thread then reconnects.
+        self._generation = 0
+        self._recover_lock = threading.Lock()
+        # Where damaged files were moved this session (for messages and tests).
+        self.moved_aside: list[Path] = []
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._connect()
+            self._guard(self._connect)
         except (OSError, sqlite3.Error) as exc:
             raise CacheError(f"cannot open cache {self.path}: {exc}") from exc
 
+    def _guard(self, operation: Callable[[], T]) -> T:
+        """Run ``operation``; if the file turns out damaged, set it aside and retry once."""
+        generation = self._generation
+        try:
+            return operation()
+        except sqlite3.Error as exc:
+            if not is_damaged(exc):
+                raise
+            self._set_aside(generation, exc)
+        return operation()
+
+    def _set_aside(self, generation: int, exc: sqlite3.Error) -> None:
+        with self._recover_lock:
+            if generation != self._generation:
+                return  # another thread already replaced it
+            self._drop_connection()
+            stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+            target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+            os.replace(self.path, target)
+            for suffix in ("-wal", "-shm"):
+                with contextlib.suppress(OSError):
+                    os.replace(f"{self.path}{suffix}", f"{target}{suffix}")
+            self.moved_aside.append(target)
+            self._generation += 1
+            log.error(
+                "cache %s is damaged (%s); moved it to %s and started a fresh cache",
+                self.path,
+                exc,
+                target.name,
+            )
+
+    def _drop_connection(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            with contextlib.suppress(sqlite3.Error):
+                connection.close()
+        self._local.connection = None
+
     def _connect(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is not None and getattr(self._local, "generation", 0) != self._generation:
+            self._drop_connection()
+            connection = None
         if connection is None:
             connection = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
             connection.execute("PRAGMA busy_timeout=30000")
-            connection.execute(_SCHEMA)
+            try:
+                connection.execute(_SCHEMA)
+            except sqlite3.Error:
+                connection.close()
+                raise
             self._local.connection = connection
+            self._local.generation = self._generation
         return connection
 
     def get(self, key: str) -> dict[str, Any] | None:
         try:
-            row = (
-                self._connect()
-                .execute("SELECT payload FROM results WHERE key = ?", (key,))
-                .fetchone()
+            row = self._guard(
+                lambda: (
+                    self._connect()
+                    .execute("SELECT payload FROM results WHERE key = ?", (key,))
+                    .fetchone()
+                )
             )
+        except sqlite3.OperationalError as exc:
+            if "decode" not in str(exc):
+                raise CacheError(f"cannot read cache {self.path}: {exc}") from exc
+            # Garbage inside one row's text: that entry is a miss, and is replaced.
+            log.debug("cache %s: damaged entry %s is a miss: %s", self.path, key[:12], exc)
+            return None
         except sqlite3.Error as exc:
             raise CacheError(f"cannot read cache {self.path}: {exc}") from exc
         if row is None:
@@ -109,24 +190,33 @@ class Cache:
         if serialized is None:
             serialized = json.dumps(payload, ensure_ascii=False)
         try:
-            self._connect().execute(
-                "INSERT OR REPLACE INTO results (key, article_sha256, model, created_at, payload)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (
-                    key,
-                    payload["article"]["sha256"],
-                    payload["provenance"]["model"],
-                    time.time(),
-                    serialized,
-                ),
-            )
+            self._guard(lambda: self._write(key, payload, serialized))
         except sqlite3.Error as exc:
             raise CacheError(f"cannot write cache {self.path}: {exc}") from exc
 
+    def _write(self, key: str, payload: dict[str, Any], serialized: str) -> None:
+        self._connect().execute(
+            "INSERT OR REPLACE INTO results (key, article_sha256, model, created_at, payload)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (
+                key,
+                payload["article"]["sha256"],
+                payload["provenance"]["model"],
+                time.time(),
+                serialized,
+            ),
+        )
+
     def delete(self, key: str) -> None:
-        self._connect().execute("DELETE FROM results WHERE key = ?", (key,))
+        self._guard(lambda: self._connect().execute("DELETE FROM results WHERE key = ?", (key,)))
 
     def stats(self) -> dict[str, Any]:
+        try:
+            return self._guard(self._stats)
+        except sqlite3.Error as exc:
+            raise CacheError(f"cannot read cache {self.path}: {exc}") from exc
+
+    def _stats(self) -> dict[str, Any]:
         connection = self._connect()
         entries, size = connection.execute(
             "SELECT COUNT(*), COALESCE(SUM(LENGTH(payload)), 0) FROM results"
@@ -146,7 +236,18 @@ class Cache:
         }
 
     def clear(self) -> int:
+        """Delete every entry; a damaged file is set aside instead (0 removed)."""
+        try:
+            return self._guard(self._clear)
+        except sqlite3.Error as exc:
+            raise CacheError(f"cannot clear cache {self.path}: {exc}") from exc
+
+    def _clear(self) -> int:
         connection = self._connect()
+        # quick_check first: DELETE can succeed on a damaged file without reading it all.
+        check = connection.execute("PRAGMA quick_check").fetchone()
+        if check is None or check[0] != "ok":
+            raise sqlite3.DatabaseError(f"quick_check: {check[0] if check else 'no answer'}")
         removed: int = connection.execute("DELETE FROM results").rowcount
         connection.execute("VACUUM")
         return removed

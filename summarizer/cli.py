@@ -29,6 +29,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_FAILED_ITEMS = 1
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
+EXIT_DISK_ERROR = 74  # run: the output disk failed (full, I/O error); report.json written
+EXIT_OUTPUT_LOCKED = 75  # run: another run holds the output folder; try again later
 # Defaults are read from the options objects, so --help never disagrees with the library.
 GENERATION = GenerationOptions()
 TRANSPORT = TransportOptions()
@@ -303,7 +305,7 @@ def run(
     **options: Any,
 ) -> None:
     """Summarise every article under INPUT_DIR into --out, with index.jsonl and report.json."""
-    from summarizer.batch import BatchRun
+    from summarizer.batch import BatchRun, OutputLocked
     from summarizer.progress import make_progress
 
     summarizer = build_summarizer(
@@ -322,7 +324,10 @@ def run(
         count_first=display.needs_total,
         on_outcome=display.update,
     )
-    report = asyncio.run(_run_with_interrupts(batch, display))
+    try:
+        report = asyncio.run(_run_with_interrupts(batch, display))
+    except OutputLocked as exc:
+        _fail(str(exc), EXIT_OUTPUT_LOCKED)
     summarizer.close()
     click.echo(
         f"summarizer: {report['inputs']} inputs: {report['ok']} ok "
@@ -331,6 +336,8 @@ def run(
         f"in {report['duration_s']} s; see {out_dir / 'index.jsonl'}",
         err=True,
     )
+    if batch.disk_error:
+        _fail(f"{out_dir}: {batch.disk_error}; free some space and rerun", EXIT_DISK_ERROR)
     if report["interrupted"]:
         sys.exit(EXIT_INTERRUPTED)
     if report["failed"] or report["stopped_reason"]:

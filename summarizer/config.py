@@ -25,7 +25,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from summarizer.errors import ConfigError
 
@@ -41,6 +41,12 @@ class Settings:
     cache_path: str | None
     model_overrides: dict[str, dict[str, Any]]
     offline_because_unconfigured: bool = False
+
+    def __post_init__(self) -> None:
+        # Credentials in the URL are never sent (httpx would turn them into Basic auth
+        # and replace the Bearer key the user configured) nor printed or stored.
+        if self.base_url:
+            object.__setattr__(self, "base_url", redact_url(self.base_url, keep=False))
 
     @property
     def offline(self) -> bool:
@@ -116,3 +122,39 @@ def endpoint_host(base_url: str | None) -> str:
     parts = urlsplit(base_url)
     host = parts.hostname or base_url
     return f"{host}:{parts.port}" if parts.port else host
+
+
+def redact_url(url: str, *, keep: bool = True) -> str:
+    """``url`` without its ``user:password@`` part: replaced by ``***@`` when ``keep``
+    (to show that there was one), dropped otherwise."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if "@" not in parts.netloc:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    netloc = f"***@{host}" if keep else host
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+# Options whose value is a secret: never shown, even in a lock file or a log.
+_SECRET_OPTIONS = ("--api-key",)
+
+
+def redact_argv(argv: list[str]) -> list[str]:
+    """A command line fit to show: secret option values and URL credentials hidden."""
+    shown: list[str] = []
+    hide_next = False
+    for arg in argv:
+        if hide_next:
+            shown.append("***")
+            hide_next = False
+        elif arg in _SECRET_OPTIONS:
+            shown.append(arg)
+            hide_next = True
+        elif arg.startswith(tuple(f"{o}=" for o in _SECRET_OPTIONS)):
+            shown.append(arg.partition("=")[0] + "=***")
+        else:
+            shown.append(redact_url(arg) if "://" in arg else arg)
+    return shown

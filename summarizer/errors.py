@@ -7,9 +7,18 @@ each error names the input and the reason.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class SummarizerError(Exception):
-    """Base class of every error summarizer raises on purpose."""
+    """Base class of every error summarizer raises on purpose.
+
+    ``stats`` and ``reasks`` are set by the pipeline on an article that failed after
+    calling a model: those calls were paid for, and a run's report counts them.
+    """
+
+    stats: Any = None  # summarizer.backends.CallStats
+    reasks: int = 0
 
 
 class ConfigError(SummarizerError):

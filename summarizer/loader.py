@@ -17,6 +17,7 @@ import dataclasses
 import json
 import os
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,18 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xfe", "utf-16"),
     (b"\xfe\xff", "utf-16"),
 )
+
+
+# How every warning decode_bytes gives begins: a cached result carries the warnings
+# of the file it was made from, and these are the ones that belong to that file only.
+_DECODING_WARNING_PREFIXES = ("invalid ", "no byte-order mark;", "not valid UTF-8 (")
+
+
+def is_decoding_warning(warning: str) -> bool:
+    """Whether ``warning`` is about how one file's bytes were decoded."""
+    return warning.startswith(_DECODING_WARNING_PREFIXES) and (
+        "decoded as" in warning or warning.endswith("bytes replaced")
+    )
 
 
 def decode_bytes(data: bytes) -> tuple[str, list[str]]:
@@ -177,7 +190,15 @@ def load_article(path: str | os.PathLike[str]) -> Article:
 def _read_bytes(source: str) -> bytes:
     """The file's bytes, with every OS failure turned into a one-line reason."""
     try:
-        with open(source, "rb") as handle:
+        # Non-blocking open: opening a FIFO for reading would otherwise wait forever
+        # for a writer. Only regular files are read.
+        fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            mode = os.fstat(fd).st_mode
+            if stat.S_ISDIR(mode):
+                raise IsADirectoryError
+            if not stat.S_ISREG(mode):
+                raise ArticleError(source, "not a regular file (a FIFO, socket or device)")
             return handle.read()
     except FileNotFoundError:
         raise ArticleError(source, "file not found") from None
@@ -241,6 +262,8 @@ def _from_json(raw: str, source: str, warnings: list[str]) -> Article:
         raise ArticleError(
             source, f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         ) from None
+    except RecursionError:
+        raise ArticleError(source, "invalid JSON: nested too deeply to read") from None
     if not isinstance(record, dict):
         kind = "a list" if isinstance(record, list) else type(record).__name__
         raise ArticleError(

@@ -24,8 +24,9 @@ from summarizer.backends import AttemptGate, Backend, CallStats, Request, backen
 from summarizer.background import BackgroundLoop, ItemError
 from summarizer.cache import PIPELINE_VERSION, Cache, cache_key, default_cache_path
 from summarizer.config import OFFLINE_NOTICE, resolve
-from summarizer.errors import OutputError, TruncatedOutput
-from summarizer.loader import article_from_text, load_article
+from summarizer.errors import OutputError, SummarizerError, TruncatedOutput
+from summarizer.loader import article_from_text, is_decoding_warning, load_article
+from summarizer.offload import OFFLOAD_CHARS, run_cpu
 from summarizer.options import (
     BudgetOptions,
     GenerationOptions,
@@ -222,11 +223,25 @@ class Summarizer:
         # Spans are recomputed against this article, so offsets can never go stale.
         validation = check_brief(payload["summary"], ArticleIndex(article.text))
         payload["evidence_spans"] = [span.to_dict() for span in validation.spans]
+        # Warnings belong to each file: this file's decoding warnings, not the ones of
+        # the file whose result was cached.
+        payload["warnings"] = list(article.warnings) + [
+            w for w in payload["warnings"] if not is_decoding_warning(w)
+        ]
         result = Result.from_dict(payload, article)
         return result.for_article(article, cache_hit=True)
 
     async def _generate(self, article: Article, gate: AttemptGate | None) -> Result:
-        """Ask the backend, re-asking with the validation errors while that may help."""
+        """Ask the backend; a failure carries what its calls cost (they were paid for)."""
+        stats = CallStats()
+        try:
+            return await self._ask(article, gate, stats)
+        except SummarizerError as exc:
+            exc.stats = stats  # the run's report counts failed articles' costs too
+            raise
+
+    async def _ask(self, article: Article, gate: AttemptGate | None, stats: CallStats) -> Result:
+        """The re-ask loop: the errors go back to the backend while that may help."""
         started = time.perf_counter()
         template = self.template
         index = ArticleIndex(article.text)
@@ -236,7 +251,6 @@ class Summarizer:
             return template.render(article.text, include_schema=mode != "json_schema") + followups
 
         request = Request(article, render)
-        stats = CallStats()
         reasks = 0
         while True:
             completion = await self.backend.complete(request, stats, gate)
@@ -246,7 +260,10 @@ class Summarizer:
                     f"({self.generation.max_output_tokens} tokens) before finishing the JSON; "
                     "raise --max-output-tokens",
                 )
-            validation = validate_answer(completion.content, index)
+            if len(article.text) > OFFLOAD_CHARS:  # off the event loop: other articles go on
+                validation = await run_cpu(validate_answer, completion.content, index)
+            else:
+                validation = validate_answer(completion.content, index)
             if validation.ok or reasks >= self.max_reasks:
                 break
             reasks += 1
@@ -262,11 +279,13 @@ class Summarizer:
                 template.reask(validation.errors),
             ]
         if validation.fatal:
-            raise OutputError(
+            error = OutputError(
                 f"{request.source}: the output of {self.backend.model!r} was still invalid "
                 f"after {reasks} re-asks: {validation.fatal[0]}",
                 validation.fatal,
             )
+            error.reasks = reasks
+            raise error
         return self._finish(article, validation, completion.mode, stats, reasks, started)
 
     def _finish(

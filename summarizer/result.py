@@ -110,7 +110,10 @@ class Result:
     def for_article(self, article: Article, *, cache_hit: bool) -> Result:
         """The same brief reported for another path with identical cleaned text."""
         provenance = {**self.provenance, "cache_hit": cache_hit}
-        return replace(self, article=article, provenance=provenance)
+        # Warnings belong to each file: the other file's decoding warnings are not its own.
+        own = [w for w in self.warnings if w not in self.article.warnings]
+        warnings = list(article.warnings) + own
+        return replace(self, article=article, provenance=provenance, warnings=warnings)
 
     @classmethod
     def from_dict(cls, payload: dict[str, Any], article: Article) -> Result:

@@ -245,7 +245,7 @@ def test_outputs_are_written_off_the_event_loop_from_the_cached_json(tmp_path, m
     import sqlite3
     import threading
 
-    import summarizer.batch as batch
+    import summarizer.batch.writer as batch
 
     writers: list[str] = []
     original = batch.write_atomic

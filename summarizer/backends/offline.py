@@ -2,17 +2,18 @@
 
 It reads the article, not the prompt, and answers the same JSON a model would, so
 its briefs pass the same schema and grounding gate as any model's. The analysis is
-CPU work, so it runs on a worker thread: a batch's event loop keeps serving other
-articles (and Ctrl-C) while one long article is analysed.
+CPU work, so it runs on a worker thread (:mod:`summarizer.offload`): a batch's
+event loop keeps serving other articles (and Ctrl-C) while one long article is
+analysed.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 from summarizer.backends.base import AttemptGate, CallStats, Capabilities, Completion, Request
 from summarizer.config import OFFLINE
+from summarizer.offload import run_cpu
 
 
 class OfflineBackend:
@@ -42,7 +43,7 @@ class OfflineBackend:
         # No request is made, so there is no attempt to gate or count.
         from summarizer.offline import analyze
 
-        brief = await asyncio.to_thread(analyze, request.article)
+        brief = await run_cpu(analyze, request.article)
         return Completion(json.dumps(brief), "stop", None, None, mode=OFFLINE)
 
     async def aclose(self) -> None:

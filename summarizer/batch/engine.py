@@ -14,31 +14,46 @@ Built for folders of many thousands of files and paid, rate-limited APIs:
   finish, so a rerun only does what is left;
 * output files are written on a background thread, so a slow disk never stalls the
   requests in flight;
-* one bad article is recorded in ``index.jsonl`` and the batch goes on.
+* one bad article is recorded in ``index.jsonl`` and the batch goes on; a full disk
+  stops the run cleanly, with the report written;
+* CPU-heavy steps of big articles (and the offline analyzer) run off the event loop,
+  so one huge file neither stalls the batch nor ignores Ctrl-C.
+
+The parts live beside this module: the walk (walk.py), the writer (writer.py), the
+report (report.py), the output-folder checks and lock (lock.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import fnmatch
 import json
-import os
-import statistics
-import threading
-import time
-from collections import Counter, OrderedDict
+import logging
+import sys
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from summarizer.article import Article
+from summarizer.batch.lock import OutputLock, prepare_output
+from summarizer.batch.report import Outcome, Totals, one_line
+from summarizer.batch.walk import Entry, walk_entries
+from summarizer.batch.writer import (
+    DiskError,
+    IndexFile,
+    OutputWriter,
+    is_disk_error,
+    output_name,
+    write_atomic,
+)
 from summarizer.errors import ArticleError, BudgetExceeded, SummarizerError
 from summarizer.loader import SUPPORTED_SUFFIXES, load_article
+from summarizer.offload import OFFLOAD_CHARS, run_cpu
 from summarizer.pipeline import Summarizer
 from summarizer.result import Result
+
+log = logging.getLogger("summarizer")
 
 INDEX_NAME = "index.jsonl"
 REPORT_NAME = "report.json"
@@ -49,218 +64,6 @@ WORKERS_PER_SLOT = 2
 
 class _NotStarted(Exception):
     """The run was stopping when this article's first request got its slot."""
-
-
-@dataclass
-class Outcome:
-    """One input's line in ``index.jsonl``."""
-
-    path: str
-    status: str  # ok, failed or skipped
-    reason: str | None = None
-    output: str | None = None
-    cache_hit: bool = False
-    duplicate_of: str | None = None
-    latency_ms: float | None = None
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    attempts: int = 0
-    reasks: int = 0
-    retries: dict[str, int] = field(default_factory=dict)
-    warnings: int = 0
-
-
-def walk(
-    root: Path, patterns: list[str], exclude: Path | None = None
-) -> Iterator[tuple[Path, str]]:
-    """``(path, relative path)`` of files under ``root`` matching any glob, depth
-    first in name order, streamed.
-
-    Hidden files and folders are ignored, and so is the output folder when it sits
-    inside the input folder (a rerun must not read its own outputs). Relative paths
-    are cut from the scanned path (``os.path.relpath`` asks for the working
-    directory on every call, which showed up in warm-rerun profiles).
-    """
-    prefix = len(os.path.join(str(root), ""))
-    stack = [str(root)]
-    while stack:
-        folder = stack.pop()
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError:
-            continue
-        subfolders = []
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                if exclude is None or Path(entry.path).resolve() != exclude:
-                    subfolders.append(entry.path)
-            elif entry.is_file():
-                relative = entry.path[prefix:].replace(os.sep, "/")
-                if any(
-                    fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(entry.name, p) for p in patterns
-                ):
-                    yield Path(entry.path), relative
-        stack.extend(reversed(subfolders))
-
-
-def _write_file(path: Path, text: str) -> None:
-    with open(path, "w", encoding="utf-8") as out:
-        out.write(text)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write via a temp file in the same folder and rename: never a partial file."""
-    # One writer per path and process, so pid + thread id make a unique temp name
-    # without mkstemp's extra system calls.
-    temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        try:
-            _write_file(temp, text)
-        except FileNotFoundError:
-            # The folder is made only when missing: a mkdir per file, and the stat
-            # behind exist_ok, were a tenth of the writer thread's profile samples.
-            path.parent.mkdir(parents=True, exist_ok=True)
-            _write_file(temp, text)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-
-
-def _already_written(target: Path, result: Result) -> bool:
-    """Whether ``target`` already holds this brief for this article.
-
-    A rerun served from the cache then leaves the file alone (its provenance keeps
-    recording when and how the brief was made); reading is much cheaper than an
-    atomic rewrite, which is most of a warm rerun's cost.
-    """
-    try:
-        written = json.loads(target.read_bytes())
-    except (OSError, ValueError):
-        return False
-    return bool(
-        written.get("summary") == result.brief
-        and written.get("article") == result.article.identity()
-        and written.get("provenance", {}).get("model") == result.provenance["model"]
-    )
-
-
-class OutputWriter:
-    """Writes output files on one background thread.
-
-    Creating a file is mostly system calls, and on some machines it costs more than
-    all the rest of an article's client-side work (0.05 to 0.9 ms per file on the
-    benchmark machine, see bench/bench_batch.py). On the event loop that time stalls
-    every request in flight; on a thread it runs while the loop goes on, because
-    Python releases the GIL around system calls. One thread is enough: more only
-    added kernel time in measurements.
-    """
-
-    def __init__(self) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="summarizer-writer")
-
-    async def write(self, target: Path, result: Result, serialized: str | None) -> None:
-        """Write ``result`` to ``target``; ``serialized`` is its JSON when already made."""
-        if serialized is None:
-            # A rerun's check that the file already holds this brief stays on the
-            # loop: it is a small read, cheaper than the trip to the thread and back.
-            if result.cache_hit and _already_written(target, result):
-                return
-            # Compact JSON: the indenting encoder is pure Python and dominated warm reruns.
-            serialized = json.dumps(result.to_dict(), ensure_ascii=False)
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._executor, write_atomic, target, serialized + "\n")
-
-    def close(self) -> None:
-        """Wait for the writes already queued, then stop the thread."""
-        self._executor.shutdown(wait=True)
-
-
-def output_name(relative: str) -> str:
-    """``a/b.txt`` → ``a/b.txt.json``: keeps ``b.txt`` and ``b.html`` apart.
-
-    Relative to the output folder; it is also the index's ``output`` field.
-    """
-    return f"{relative}.json"
-
-
-def _percentile(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    if len(values) == 1:
-        return round(values[0], 2)
-    return round(statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1], 2)
-
-
-@dataclass
-class Totals:
-    """Running figures for the progress display and the final report."""
-
-    total: int = 0
-    done: int = 0
-    statuses: Counter[str] = field(default_factory=Counter)
-    cache_hits: int = 0
-    duplicates: int = 0
-    calls: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    attempts: int = 0
-    reasks: int = 0
-    retries: Counter[str] = field(default_factory=Counter)
-    latencies: list[float] = field(default_factory=list)
-    spent_usd: float | None = None
-    started: float = field(default_factory=time.perf_counter)
-
-    def add(self, outcome: Outcome) -> None:
-        self.done += 1
-        self.statuses[outcome.status] += 1
-        if outcome.duplicate_of:
-            self.duplicates += 1
-        elif outcome.cache_hit:
-            self.cache_hits += 1
-        elif outcome.status == "ok":
-            self.calls += 1
-            if outcome.latency_ms is not None:
-                self.latencies.append(outcome.latency_ms)
-        if not outcome.cache_hit:
-            self.prompt_tokens += outcome.prompt_tokens
-            self.completion_tokens += outcome.completion_tokens
-            self.attempts += outcome.attempts
-            self.reasks += outcome.reasks
-            self.retries.update(outcome.retries)
-
-    def report(self, *, interrupted: bool, stopped_reason: str | None) -> dict[str, Any]:
-        duration = time.perf_counter() - self.started
-        return {
-            "inputs": self.done,
-            "ok": self.statuses["ok"],
-            "failed": self.statuses["failed"],
-            "skipped": self.statuses["skipped"],
-            "cache_hits": self.cache_hits,
-            "duplicates": self.duplicates,
-            "model_calls": self.calls,
-            "attempts": self.attempts,
-            "reasks": self.reasks,
-            "retries": dict(self.retries),
-            "tokens": {
-                "prompt": self.prompt_tokens,
-                "completion": self.completion_tokens,
-                "total": self.prompt_tokens + self.completion_tokens,
-            },
-            "cost_usd": None if self.spent_usd is None else round(self.spent_usd, 6),
-            "latency_ms": {
-                "p50": _percentile(self.latencies, 50),
-                "p90": _percentile(self.latencies, 90),
-                "p99": _percentile(self.latencies, 99),
-            },
-            "duration_s": round(duration, 3),
-            "articles_per_s": round(self.done / duration, 2) if duration > 0 else None,
-            "interrupted": interrupted,
-            "stopped_reason": stopped_reason,
-        }
 
 
 class BatchRun:
@@ -298,16 +101,18 @@ class BatchRun:
         self._called: dict[int, str] = {}
         # Without a cache, recent results serve later duplicates in the same run.
         self._recent: OrderedDict[str, tuple[str, Result]] = OrderedDict()
-        self._index_handle: Any = None
+        self._index: IndexFile | None = None
+        # Set when the output disk failed: the run stops, and the CLI exits with its code.
+        self.disk_error: str | None = None
         self._writer: OutputWriter | None = None
         self._request_slots: asyncio.Semaphore | None = None
         # Inputs whose first model request got its slot: cancelling those can lose
         # paid work, cancelling the others loses nothing.
         self._requested: set[str] = set()
 
-    def inputs(self) -> Iterator[tuple[Path, str]]:
+    def inputs(self) -> Iterator[Entry]:
         exclude = self.out_dir.resolve()
-        return walk(self.input_dir, self.patterns, exclude)
+        return walk_entries(self.input_dir, self.patterns, exclude)
 
     def count_inputs(self) -> int:
         return sum(1 for _ in self.inputs())
@@ -318,19 +123,30 @@ class BatchRun:
             self.stop_requested.set()
 
     async def run(self) -> dict[str, Any]:
-        self.out_dir.mkdir(parents=True, exist_ok=True)
+        """The whole run; the report is written (or printed to stderr) whatever happens.
+
+        Raises :class:`SummarizerError` before any work when the output folder is
+        unusable, and ``OutputLocked`` when another run holds it.
+        """
+        prepare_output(self.input_dir, self.out_dir)
+        with OutputLock(self.out_dir):
+            return await self._run_locked()
+
+    async def _run_locked(self) -> dict[str, Any]:
         if self.count_first:
             self.totals.total = self.count_inputs()
         self._request_slots = asyncio.Semaphore(self.concurrency)
         self._writer = OutputWriter()
         workers_wanted = self.concurrency * WORKERS_PER_SLOT
-        queue: asyncio.Queue[tuple[Path, str] | None] = asyncio.Queue(maxsize=workers_wanted)
-        index_path = self.out_dir / INDEX_NAME
+        queue: asyncio.Queue[Entry | None] = asyncio.Queue(maxsize=workers_wanted)
+        try:
+            self._index = IndexFile(self.out_dir / INDEX_NAME)
+        except OSError as exc:
+            raise SummarizerError(
+                f"{self.out_dir / INDEX_NAME}: cannot create the index: {exc.strerror or exc}"
+            ) from None
         pending = self.inputs()
-        with (
-            contextlib.closing(self._writer),
-            open(index_path, "w", encoding="utf-8") as self._index_handle,
-        ):
+        with contextlib.closing(self._writer), contextlib.closing(self._index):
             workers = [asyncio.create_task(self._worker(queue)) for _ in range(workers_wanted)]
             producer = asyncio.create_task(self._produce(queue, pending, len(workers)))
             interrupted = False
@@ -346,58 +162,83 @@ class BatchRun:
                 self._account_for_the_rest(queue, pending)
             if self.stopped_reason == "interrupted":
                 interrupted = True
-            self._index_handle.flush()
         self.totals.spent_usd = self.summarizer.backend.spent_usd()
         report = self.totals.report(interrupted=interrupted, stopped_reason=self.stopped_reason)
-        write_atomic(self.out_dir / REPORT_NAME, json.dumps(report, indent=2) + "\n")
+        report["index_complete"] = self._index is not None and self._index.intact
+        self._write_report(report)
         return report
+
+    def _write_report(self, report: dict[str, Any]) -> None:
+        """``report.json``, or the report on stderr when the disk cannot take it."""
+        text = json.dumps(report, indent=2) + "\n"
+        try:
+            write_atomic(self.out_dir / REPORT_NAME, text)
+        except OSError as exc:
+            self.disk_error = self.disk_error or one_line(exc.strerror or str(exc))
+            sys.stderr.write(
+                f"summarizer: error: {self.out_dir / REPORT_NAME}: cannot write the report "
+                f"({exc.strerror or exc}); here it is:\n{text}"
+            )
+
+    def _disk_failed(self, reason: str) -> None:
+        """The output disk failed: every later write would too, so stop the run."""
+        if self.disk_error is None:
+            self.disk_error = reason
+            log.error("output disk: %s; stopping the run", reason)
+        self.request_stop(f"disk error: {reason}")
 
     async def _produce(
         self,
-        queue: asyncio.Queue[tuple[Path, str] | None],
-        pending: Iterator[tuple[Path, str]],
+        queue: asyncio.Queue[Entry | None],
+        pending: Iterator[Entry],
         workers: int,
     ) -> None:
         for item in pending:
             if self.stop_requested.is_set():
                 # Everything not started is still accounted for.
-                self._record_not_started(item[1])
+                self._record_not_started(item.relative)
                 continue
             try:
                 await queue.put(item)
             except asyncio.CancelledError:
-                self._record_not_started(item[1])  # the one in hand when cancelled
+                self._record_not_started(item.relative)  # the one in hand when cancelled
                 raise
         for _ in range(workers):
             await queue.put(None)
 
     def _account_for_the_rest(
-        self, queue: asyncio.Queue[tuple[Path, str] | None], pending: Iterator[tuple[Path, str]]
+        self, queue: asyncio.Queue[Entry | None], pending: Iterator[Entry]
     ) -> None:
         """After a cancellation: what was queued or not yet walked, as not started."""
         while not queue.empty():
             item = queue.get_nowait()
             if item is not None:
-                self._record_not_started(item[1])
-        for _, relative in pending:
-            self._record_not_started(relative)
+                self._record_not_started(item.relative)
+        for entry in pending:
+            self._record_not_started(entry.relative)
 
-    async def _worker(self, queue: asyncio.Queue[tuple[Path, str] | None]) -> None:
+    async def _worker(self, queue: asyncio.Queue[Entry | None]) -> None:
         while (item := await queue.get()) is not None:
+            relative = item.relative
+            if item.fail is not None or item.skip is not None:
+                # Walk verdicts are recorded even when stopping: they cost nothing.
+                status = "failed" if item.fail is not None else "skipped"
+                self._record(Outcome(relative, status, item.fail or item.skip))
+                continue
             if self.stop_requested.is_set():
-                self._record_not_started(item[1])
+                self._record_not_started(relative)
                 continue
             try:
-                outcome = await self._process(*item)
+                outcome = await self._process(item.path, relative)
             except asyncio.CancelledError:
                 # Cancelled after the grace period: still accounted for.
-                if item[1] in self._requested:
-                    self._record(Outcome(item[1], "skipped", "cancelled: run interrupted"))
+                if relative in self._requested:
+                    self._record(Outcome(relative, "skipped", "cancelled: run interrupted"))
                 else:
-                    self._record_not_started(item[1])
+                    self._record_not_started(relative)
                 raise
             finally:
-                self._requested.discard(item[1])
+                self._requested.discard(relative)
             self._record(outcome)
 
     def _not_started(self, relative: str) -> Outcome:
@@ -412,10 +253,7 @@ class BatchRun:
                 relative, "skipped", f"unsupported file type {path.suffix or '(none)'!r}"
             )
         try:
-            if path.suffix.lower() in (".html", ".htm"):
-                article = await asyncio.to_thread(load_article, path)
-            else:
-                article = load_article(path)
+            article = await self._load(path)
             result, duplicate_of, serialized = await self._summarize_once(article, relative)
             assert self._writer is not None
             await self._writer.write(self.out_dir / output_name(relative), result, serialized)
@@ -423,15 +261,19 @@ class BatchRun:
             return self._not_started(relative)
         except BudgetExceeded as exc:
             self.request_stop("budget reached")
-            return Outcome(relative, "skipped", str(exc))
+            return Outcome(relative, "skipped", one_line(str(exc)))
         except ArticleError as exc:
-            return Outcome(relative, "failed", exc.reason)
+            return self._failed(relative, exc.reason, exc)
         except SummarizerError as exc:
-            return Outcome(relative, "failed", str(exc))
+            return self._failed(relative, str(exc), exc)
         except OSError as exc:
-            return Outcome(relative, "failed", f"cannot write output: {exc}")
+            reason = f"cannot write output: {exc.strerror or exc}"
+            if is_disk_error(exc):
+                self._disk_failed(one_line(reason))
+            return self._failed(relative, reason, exc)
         except Exception as exc:  # a bug must cost one article, not the batch
-            return Outcome(relative, "failed", f"internal error: {type(exc).__name__}: {exc}")
+            log.error("%s: internal error", relative, exc_info=True)
+            return self._failed(relative, f"internal error: {type(exc).__name__}: {exc}", exc)
         provenance = result.provenance
         usage = provenance["usage"]
         return Outcome(
@@ -448,6 +290,29 @@ class BatchRun:
             retries=dict(provenance.get("retries") or {}),
             warnings=len(result.warnings),
         )
+
+    @staticmethod
+    async def _load(path: Path) -> Article:
+        """Load and clean; big or HTML files on a CPU thread, so the loop goes on."""
+        if path.suffix.lower() in (".html", ".htm") or path.stat().st_size > OFFLOAD_CHARS:
+            return await run_cpu(load_article, path)
+        return load_article(path)
+
+    @staticmethod
+    def _failed(relative: str, reason: str, exc: BaseException) -> Outcome:
+        """A failed article: one line in the index, details in the log, and what its
+        calls cost (paid for even though they failed)."""
+        if "\n" in reason or len(reason) > 300:
+            log.info("%s: %s", relative, reason)
+        outcome = Outcome(relative, "failed", one_line(reason))
+        stats = exc.stats if isinstance(exc, SummarizerError) else None
+        if stats is not None:
+            outcome.prompt_tokens = stats.prompt_tokens
+            outcome.completion_tokens = stats.completion_tokens
+            outcome.attempts = stats.attempts
+            outcome.retries = dict(stats.retries)
+            outcome.reasks = exc.reasks
+        return outcome
 
     async def _summarize_once(
         self, article: Article, relative: str
@@ -520,7 +385,12 @@ class BatchRun:
         # vars(), not dataclasses.asdict: no deep copy per line (seen in warm-rerun profiles).
         line = {k: v for k, v in vars(outcome).items() if v not in (None, {}, 0, False)}
         line.setdefault("status", outcome.status)
-        self._index_handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+        assert self._index is not None
+        if self._index.intact:
+            try:
+                self._index.append(json.dumps(line, ensure_ascii=False) + "\n")
+            except DiskError as exc:
+                self._disk_failed(one_line(str(exc)))
         self.totals.add(outcome)
         if self.on_outcome is not None:
             self.on_outcome(outcome, self.totals)
