@@ -37,6 +37,8 @@ _EXPORTS = {
     "GenerationOptions": "summarizer.options",
     "TransportOptions": "summarizer.options",
     "BudgetOptions": "summarizer.options",
+    "FolderOptions": "summarizer.options",
+    "run_folder": "summarizer.batch",
     "Backend": "summarizer.backends",
     "Capabilities": "summarizer.backends",
     "Completion": "summarizer.backends",
@@ -61,6 +63,7 @@ __all__ = [
     "Claim",
     "Completion",
     "ConfigError",
+    "FolderOptions",
     "GenerationOptions",
     "ItemError",
     "ModelError",
@@ -75,12 +78,14 @@ __all__ = [
     "__version__",
     "article_from_text",
     "load_article",
+    "run_folder",
 ]
 
 if TYPE_CHECKING:
     from summarizer.article import Article
     from summarizer.backends import Backend, Capabilities, Completion, Request
     from summarizer.background import ItemError
+    from summarizer.batch import run_folder
     from summarizer.cache import Cache
     from summarizer.errors import (
         ArticleError,
@@ -94,7 +99,12 @@ if TYPE_CHECKING:
         TruncatedOutput,
     )
     from summarizer.loader import article_from_text, load_article
-    from summarizer.options import BudgetOptions, GenerationOptions, TransportOptions
+    from summarizer.options import (
+        BudgetOptions,
+        FolderOptions,
+        GenerationOptions,
+        TransportOptions,
+    )
     from summarizer.pipeline import Summarizer
     from summarizer.result import Brief, Claim, Result, Stakeholder
 

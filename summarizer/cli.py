@@ -7,10 +7,8 @@ detail for debugging.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import signal
 import sys
 import time
 from collections.abc import Callable
@@ -22,7 +20,12 @@ import click
 
 from summarizer.config import OFFLINE_NOTICE, resolve
 from summarizer.errors import SummarizerError
-from summarizer.options import BudgetOptions, GenerationOptions, TransportOptions
+from summarizer.options import (
+    BudgetOptions,
+    FolderOptions,
+    GenerationOptions,
+    TransportOptions,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -305,7 +308,7 @@ def run(
     **options: Any,
 ) -> None:
     """Summarise every article under INPUT_DIR into --out, with index.jsonl and report.json."""
-    from summarizer.batch import BatchRun, OutputLocked
+    from summarizer.batch import OutputLocked, run_folder
     from summarizer.progress import make_progress
 
     summarizer = build_summarizer(
@@ -314,21 +317,22 @@ def run(
         {"rpm": rpm, "tpm": tpm, "concurrency": concurrency},
     )
     display = make_progress("none" if quiet else progress)
-    batch = BatchRun(
-        summarizer,
-        input_dir,
-        out_dir,
-        patterns=list(patterns) or None,
-        concurrency=concurrency,
-        grace_seconds=grace,
-        count_first=display.needs_total,
-        on_outcome=display.update,
-    )
+    display.start()
     try:
-        report = asyncio.run(_run_with_interrupts(batch, display))
+        report = run_folder(
+            input_dir,
+            out_dir,
+            summarizer=summarizer,
+            folder=FolderOptions(patterns=patterns, grace_seconds=grace),
+            on_outcome=display.update,
+            count_first=display.needs_total,
+            on_stopping=lambda message: click.echo(f"\nsummarizer: {message}", err=True),
+        )
     except OutputLocked as exc:
         _fail(str(exc), EXIT_OUTPUT_LOCKED)
-    summarizer.close()
+    finally:
+        display.stop()
+        summarizer.close()
     click.echo(
         f"summarizer: {report['inputs']} inputs: {report['ok']} ok "
         f"({report['cache_hits']} from cache, {report['duplicates']} duplicates), "
@@ -336,52 +340,12 @@ def run(
         f"in {report['duration_s']} s; see {out_dir / 'index.jsonl'}",
         err=True,
     )
-    if batch.disk_error:
-        _fail(f"{out_dir}: {batch.disk_error}; free some space and rerun", EXIT_DISK_ERROR)
+    if report["disk_error"]:
+        _fail(f"{out_dir}: {report['disk_error']}; free some space and rerun", EXIT_DISK_ERROR)
     if report["interrupted"]:
         sys.exit(EXIT_INTERRUPTED)
     if report["failed"] or report["stopped_reason"]:
         sys.exit(EXIT_FAILED_ITEMS)
-
-
-async def _run_with_interrupts(batch: Any, display: Any) -> dict[str, Any]:
-    """First Ctrl-C: take no new work, let in-flight calls finish for the grace
-    period, then cancel them; the report is written either way. Second Ctrl-C:
-    cancel at once."""
-    loop = asyncio.get_running_loop()
-    task = asyncio.current_task()
-    interrupts = 0
-    deadline_handle: asyncio.TimerHandle | None = None
-
-    def cancel_work() -> None:
-        for other in asyncio.all_tasks(loop):
-            if other is not task:
-                other.cancel()
-
-    def on_interrupt() -> None:
-        nonlocal interrupts, deadline_handle
-        interrupts += 1
-        batch.request_stop("interrupted")
-        if interrupts == 1:
-            click.echo(
-                "\nsummarizer: stopping: no new articles; in-flight ones get "
-                f"{batch.grace_seconds:g} s "
-                "(Ctrl-C again to stop now)",
-                err=True,
-            )
-            deadline_handle = loop.call_later(batch.grace_seconds, cancel_work)
-        else:
-            cancel_work()
-
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, on_interrupt)
-    display.start()
-    try:
-        return await batch.run()
-    finally:
-        if deadline_handle is not None:
-            deadline_handle.cancel()
-        display.stop()
 
 
 @main.command()

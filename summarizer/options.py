@@ -135,3 +135,15 @@ def apply_legacy_options(
         replace(generation, **groups["generation"]),
         replace(transport, **groups["transport"]),
     )
+
+
+@dataclass(frozen=True)
+class FolderOptions:
+    """How a folder run walks its input and stops (``run_folder``, ``summarizer run``)."""
+
+    patterns: tuple[str, ...] = ()  # globs on the relative path or name; empty: every file
+    grace_seconds: float = 10.0  # after a first Ctrl-C, how long in-flight calls may finish
+
+    def __post_init__(self) -> None:
+        if self.grace_seconds < 0:
+            raise ConfigError(f"grace_seconds must be 0 or more, not {self.grace_seconds}")

@@ -148,3 +148,28 @@ def test_result_summary_is_deprecated_in_favour_of_the_brief():
     with pytest.warns(DeprecationWarning, match=r'brief\["summary"\]'):
         text = result.summary
     assert text == result.brief["summary"] == result.to_dict()["summary"]["summary"]
+
+
+def test_run_folder_is_the_library_batch_entry(tmp_path):
+    from summarizer import FolderOptions, run_folder
+
+    articles = tmp_path / "in"
+    (articles / "nested").mkdir(parents=True)
+    (articles / "a.txt").write_text(TEXT, encoding="utf-8")
+    (articles / "nested" / "b.txt").write_text(TEXT + " Police said the road is closed.")
+    (articles / "skip.md").write_text("# Not this one\n\nThe mayor said it is fine.\n")
+    seen = []
+    report = run_folder(
+        articles,
+        tmp_path / "out",
+        model="offline",
+        cache=False,
+        folder=FolderOptions(patterns=("*.txt",)),
+        on_outcome=lambda outcome, totals: seen.append(outcome.path),
+    )
+    assert report["ok"] == 2 and report["failed"] == 0 and report["disk_error"] is None
+    assert sorted(seen) == ["a.txt", "nested/b.txt"]
+    written = json.loads((tmp_path / "out" / "nested" / "b.txt.json").read_text())
+    assert schema_errors(written, "result") == []
+    index = (tmp_path / "out" / "index.jsonl").read_text().splitlines()
+    assert {json.loads(line)["path"] for line in index} == {"a.txt", "nested/b.txt"}

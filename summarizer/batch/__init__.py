@@ -7,6 +7,7 @@ names other code imports are re-exported here.
 """
 
 from summarizer.batch.engine import INDEX_NAME, REPORT_NAME, WORKERS_PER_SLOT, BatchRun
+from summarizer.batch.folder import run_folder
 from summarizer.batch.lock import LOCK_NAME, OutputFolderError, OutputLock, OutputLocked
 from summarizer.batch.report import Outcome, Totals, one_line
 from summarizer.batch.walk import Entry, walk, walk_entries
@@ -35,6 +36,7 @@ __all__ = [
     "already_written",
     "one_line",
     "output_name",
+    "run_folder",
     "walk",
     "walk_entries",
     "write_atomic",
