@@ -71,7 +71,11 @@ def test_failed_import_gives_every_html_file_the_same_one_line_reason(tmp_path: 
         """
     )
     proc = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,  # not the checkout: "-c" puts the working directory on sys.path
     )
     assert proc.returncode == 1, proc.stderr  # documented: some items failed
     assert "Traceback" not in proc.stderr
