@@ -19,11 +19,11 @@ REPO = Path(__file__).resolve().parents[1]
 
 def test_package_and_its_data_come_from_one_installation():
     package = Path(summarizer.__file__).resolve().parent
-    for kind in ("schemas", "prompts"):
+    for kind in ("schemas", "prompts", "examples"):
         found = data_dir(kind)
         assert found in (package / "_data" / kind, package.parent / kind), found
         assert any(found.iterdir())
     if os.environ.get("SUMMARIZER_EXPECT_INSTALLED"):
-        assert REPO not in package.parents, f"summarizer imported from the checkout: {package}"
+        assert package != REPO / "summarizer", f"summarizer imported from the checkout: {package}"
         assert "site-packages" in package.parts, package
         assert data_dir("schemas") == package / "_data" / "schemas"
