@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 import click
 
 from summarizer.config import OFFLINE_NOTICE, Settings, resolve
+from summarizer.doctor import doctor_command
 from summarizer.errors import ConfigError, SummarizerError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -501,6 +502,8 @@ def evaluate_command(
     if json_out:
         json_out.write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
 
+
+main.add_command(doctor_command)
 
 if __name__ == "__main__":
     main()
