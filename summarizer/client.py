@@ -44,6 +44,7 @@ from tenacity import (
 
 from summarizer.config import endpoint_host
 from summarizer.errors import ModelError
+from summarizer.request_rules import RequestRules, request_rules
 from summarizer.schema import bounded_schema, wire_schema
 
 log = logging.getLogger("summarizer")
@@ -139,7 +140,9 @@ class ModelClient:
         seed: int | None = 0,
         max_output_tokens: int = 2048,
         on_rate_limited: Callable[[float | None], None] | None = None,
+        rules: RequestRules | None = None,
     ) -> None:
+        """``rules`` default to the model table's for ``model`` (without config overrides)."""
         if mode != "auto" and mode not in MODES:
             raise ModelError(f"unknown mode {mode!r} (choose auto, {', '.join(MODES)})")
         self.model = model
@@ -156,6 +159,7 @@ class ModelClient:
         self.seed = seed
         self.max_output_tokens = max_output_tokens
         self.on_rate_limited = on_rate_limited
+        self.rules = rules or request_rules(model)
         # Built once per run: the schema is the same for every article.
         self._response_formats: dict[str, dict[str, Any] | None] = {
             "json_schema": {
@@ -185,9 +189,10 @@ class ModelClient:
         request: dict[str, Any] = {
             "model": self.model,
             "messages": messages,
-            "temperature": self.temperature,
-            "max_tokens": self.max_output_tokens,
+            self.rules.token_parameter: self.max_output_tokens,
         }
+        if self.rules.temperature:  # reasoning models accept only their default: send none
+            request["temperature"] = self.temperature
         if self.seed is not None:
             request["seed"] = self.seed
         response_format = self._response_formats[mode]
@@ -328,5 +333,16 @@ class ModelClient:
                 f"{self.endpoint}: cannot connect ({exc.__cause__ or exc}); is the server running?"
             )
         if isinstance(exc, openai.APIStatusError):
-            return f"{self.endpoint}: HTTP {exc.status_code}: {exc.message}"
+            return f"{self.endpoint}: HTTP {exc.status_code}: {provider_message(exc)}"
         return f"{self.endpoint}: {exc}"
+
+
+def provider_message(exc: openai.APIStatusError) -> str:
+    """The provider's own error message, without the SDK's "Error code: 400 - " prefix."""
+    body = exc.body
+    if isinstance(body, dict):
+        inner = body.get("error") if isinstance(body.get("error"), dict) else body
+        message = inner.get("message")
+        if isinstance(message, str) and message:
+            return message
+    return exc.message

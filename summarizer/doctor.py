@@ -201,6 +201,7 @@ def check_endpoint(settings: Settings, timeout: float) -> tuple[Check, list[str]
 
 def check_model(settings: Settings, served: list[str] | None) -> Check:
     from summarizer.pricing import model_info
+    from summarizer.request_rules import request_rules
 
     if settings.offline:
         return Check("model", "ok", "offline analyzer (no cost)")
@@ -227,8 +228,16 @@ def check_model(settings: Settings, served: list[str] | None) -> Check:
         if info.input_per_mtok is not None and info.output_per_mtok is not None
         else "prices unknown"
     )
+    rules = request_rules(name, settings.model_overrides)
+    shape = ""
+    if rules.source is not None:
+        shape = f"; requests use {rules.token_parameter}" + (
+            "" if rules.temperature else " and no temperature"
+        )
     return Check(
-        "model", "ok", f"{name!r} priced as {info.name!r}: {prices}, context {info.context_window}"
+        "model",
+        "ok",
+        f"{name!r} priced as {info.name!r}: {prices}, context {info.context_window}{shape}",
     )
 
 
@@ -239,9 +248,11 @@ def probe_mode(settings: Settings, timeout: float) -> Check:
     from summarizer.client import CallStats, ModelClient
     from summarizer.errors import ModelError
     from summarizer.prompt import load_prompt
+    from summarizer.request_rules import request_rules
 
     template = load_prompt()
     client = ModelClient(
+        rules=request_rules(settings.model, settings.model_overrides),
         model=settings.model,
         base_url=settings.base_url,
         api_key=settings.api_key,

@@ -36,6 +36,7 @@ from summarizer.loader import article_from_text, load_article
 from summarizer.pricing import CostMeter, ModelInfo, model_info
 from summarizer.prompt import PromptTemplate, load_prompt
 from summarizer.ratelimit import RateLimiter
+from summarizer.request_rules import request_rules
 from summarizer.result import Brief, Result
 from summarizer.schema import schema_errors, schema_hash, schema_version
 from summarizer.tokens import check_budget, count_message_tokens, load_encoding
@@ -160,6 +161,7 @@ class Summarizer:
             "max_output_tokens": max_output_tokens,
             "temperature": TEMPERATURE,
             "seed": SEED,
+            "rules": request_rules(self.model, self.settings.model_overrides),
         }
         self.template: PromptTemplate | None = None if self.offline else load_prompt(prompt)
         self.cache = self._open_cache(cache)
