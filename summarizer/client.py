@@ -10,11 +10,19 @@ Two layers of resilience, kept apart on purpose:
   JSON is unusable is sent back with the exact errors.
 
 Structured output has three modes, tried in order when ``mode="auto"``: strict
-``json_schema``; ``json_object`` with the schema attached (what llama.cpp-style
-servers enforce with a grammar); and plain prompting with JSON extraction. Many
+``json_schema``; ``json_object``; and plain prompting with JSON extraction. Many
 OpenAI-compatible servers reject ``json_schema`` (llama-cpp-python's answers HTTP 500
 naming ``response_format``); that rejection is recognised, the next mode is used,
 and the endpoint's capability is remembered for the rest of the run.
+
+``json_object`` carries the schema beside the type (a non-standard field) only for
+llama.cpp servers, which enforce it with a grammar: when the settings say so
+(``server = "llama.cpp"``), or when the endpoint rejected ``json_schema`` with
+llama-cpp-python's own validation error. Other servers get the standard request.
+
+A 400 saying that our schema itself is invalid ("Invalid schema for response_format")
+is not a missing capability: falling back would hide a bug in summarizer behind a
+weaker mode, so it is raised as an error that says so.
 """
 
 from __future__ import annotations
@@ -44,6 +52,14 @@ from tenacity import (
 
 from summarizer.config import endpoint_host
 from summarizer.errors import ModelError
+from summarizer.http_errors import (
+    LLAMA_CPP_SIGNATURE,
+    provider_message,
+    rejects_mode,
+    retry_after,
+    retry_cause,
+    schema_refused,
+)
 from summarizer.request_rules import RequestRules, request_rules
 from summarizer.schema import bounded_schema, wire_schema
 
@@ -79,48 +95,6 @@ class CapabilityRejected(Exception):
     """The endpoint refused a structured-output mode; the next mode should be tried."""
 
 
-def _retry_cause(exc: BaseException) -> str | None:
-    """Why an exception is worth retrying, or None when it is not."""
-    if isinstance(exc, openai.APITimeoutError):
-        return "timeout"
-    if isinstance(exc, openai.APIConnectionError):
-        return "connection"
-    if isinstance(exc, openai.RateLimitError):
-        return "rate_limit"
-    if isinstance(exc, openai.APIStatusError) and exc.status_code >= 500:
-        return f"http_{exc.status_code}"
-    return None
-
-
-def _retry_after(exc: BaseException) -> float | None:
-    response = getattr(exc, "response", None)
-    if response is None:
-        return None
-    headers = response.headers
-    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
-        value = headers.get(name)
-        if value:
-            try:
-                return max(0.0, float(value) * scale)
-            except ValueError:
-                continue  # an HTTP date; rare for APIs, fall back to backoff
-    return None
-
-
-def _rejects_mode(exc: BaseException, mode: str) -> bool:
-    """An error that says the endpoint does not support this structured-output mode.
-
-    Checked before retrying: llama-cpp-python answers an unsupported
-    ``response_format`` with HTTP 500, which would otherwise be retried in vain.
-    """
-    if mode == "prompt" or not isinstance(exc, openai.APIStatusError):
-        return False
-    if exc.status_code not in (400, 422, 500):
-        return False
-    text = f"{exc.message} {getattr(exc, 'body', '')}".lower()
-    return "response_format" in text or "json_schema" in text or "json_object" in text
-
-
 class ModelClient:
     """One endpoint and model, shared by every article of a run."""
 
@@ -141,6 +115,7 @@ class ModelClient:
         max_output_tokens: int = 2048,
         on_rate_limited: Callable[[float | None], None] | None = None,
         rules: RequestRules | None = None,
+        server: str | None = None,
     ) -> None:
         """``rules`` default to the model table's for ``model`` (without config overrides)."""
         if mode != "auto" and mode not in MODES:
@@ -166,9 +141,11 @@ class ModelClient:
                 "type": "json_schema",
                 "json_schema": {"name": "article_brief", "strict": True, "schema": wire_schema()},
             },
-            "json_object": {"type": "json_object", "schema": bounded_schema()},
+            "json_object": {"type": "json_object"},
             "prompt": None,
         }
+        if server == "llama.cpp":
+            self._attach_grammar_schema()
         # Local servers usually need no key, but the SDK insists on one.
         self._client = openai.AsyncOpenAI(
             base_url=base_url,
@@ -176,6 +153,10 @@ class ModelClient:
             max_retries=0,
             timeout=timeout,
         )
+
+    def _attach_grammar_schema(self) -> None:
+        """llama.cpp enforces a schema given beside ``json_object``; bounded for its grammar."""
+        self._response_formats["json_object"] = {"type": "json_object", "schema": bounded_schema()}
 
     @property
     def mode(self) -> str:
@@ -202,7 +183,7 @@ class ModelClient:
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        hinted = _retry_after(exc) if exc else None
+        hinted = retry_after(exc) if exc else None
         if hinted is not None:
             return min(hinted, self.backoff_max)
         ceiling = min(self.backoff_max, self.backoff_base * 2 ** (state.attempt_number - 1))
@@ -226,6 +207,8 @@ class ModelClient:
             try:
                 return await self._complete_with_retries(render(mode), mode, stats, gate)
             except CapabilityRejected as rejected:
+                if LLAMA_CPP_SIGNATURE in str(rejected):
+                    self._attach_grammar_schema()  # llama-cpp-python said who it is
                 if len(self.modes) > 1 and self.modes[0] == mode:
                     self.modes.pop(0)  # remembered for every later article of the run
                     log.info("%s rejected %s; using %s from now on", self.endpoint, mode, self.mode)
@@ -246,7 +229,7 @@ class ModelClient:
     ) -> Completion:
         def record_retry(state: RetryCallState) -> None:
             exc = state.outcome.exception() if state.outcome else None
-            cause = _retry_cause(exc) if exc else None
+            cause = retry_cause(exc) if exc else None
             if cause is None:
                 return
             stats.retries[cause] += 1
@@ -254,11 +237,11 @@ class ModelClient:
                 "%s: retrying after %s (attempt %d)", self.endpoint, cause, state.attempt_number
             )
             if cause == "rate_limit" and self.on_rate_limited is not None:
-                self.on_rate_limited(_retry_after(exc))
+                self.on_rate_limited(retry_after(exc))
 
         retrying = AsyncRetrying(
             retry=retry_if_exception(
-                lambda exc: _retry_cause(exc) is not None and not _rejects_mode(exc, mode)
+                lambda exc: retry_cause(exc) is not None and not rejects_mode(exc, mode)
             ),
             before_sleep=record_retry,
             wait=self._wait,
@@ -272,8 +255,14 @@ class ModelClient:
                         stats.attempts += 1
                         return await self._send(messages, mode, stats)
         except openai.APIStatusError as exc:
-            if _rejects_mode(exc, mode):
+            if rejects_mode(exc, mode):
                 raise CapabilityRejected(exc.message) from None
+            if schema_refused(exc):
+                raise ModelError(
+                    f"{self.endpoint}: the provider refused summarizer's own JSON schema "
+                    f"({provider_message(exc)}); this is a bug in summarizer, please report it; "
+                    "--mode json_object avoids it meanwhile"
+                ) from None
             raise ModelError(self._describe(exc)) from None
         except openai.APIConnectionError as exc:
             raise ModelError(self._describe(exc)) from None
@@ -335,14 +324,3 @@ class ModelClient:
         if isinstance(exc, openai.APIStatusError):
             return f"{self.endpoint}: HTTP {exc.status_code}: {provider_message(exc)}"
         return f"{self.endpoint}: {exc}"
-
-
-def provider_message(exc: openai.APIStatusError) -> str:
-    """The provider's own error message, without the SDK's "Error code: 400 - " prefix."""
-    body = exc.body
-    if isinstance(body, dict):
-        inner = body.get("error") if isinstance(body.get("error"), dict) else body
-        message = inner.get("message")
-        if isinstance(message, str) and message:
-            return message
-    return exc.message

@@ -162,6 +162,7 @@ class Summarizer:
             "temperature": TEMPERATURE,
             "seed": SEED,
             "rules": request_rules(self.model, self.settings.model_overrides),
+            "server": self.settings.server,
         }
         self.template: PromptTemplate | None = None if self.offline else load_prompt(prompt)
         self.cache = self._open_cache(cache)
