@@ -39,6 +39,7 @@ from summarizer.errors import ArticleError, BudgetExceeded, SummarizerError
 from summarizer.loader import SUPPORTED_SUFFIXES, load_article
 from summarizer.pipeline import Summarizer
 from summarizer.result import Result
+from summarizer.runguard import FailFast
 
 INDEX_NAME = "index.jsonl"
 REPORT_NAME = "report.json"
@@ -304,6 +305,8 @@ class BatchRun:
         # Inputs whose first model request got its slot: cancelling those can lose
         # paid work, cancelling the others loses nothing.
         self._requested: set[str] = set()
+        # Stops the run when its first articles all fail the same refused request.
+        self.fail_fast = FailFast()
 
     def inputs(self) -> Iterator[tuple[Path, str]]:
         exclude = self.out_dir.resolve()
@@ -351,6 +354,9 @@ class BatchRun:
         if meter is not None:
             self.totals.spent_usd = meter.spent_usd
         report = self.totals.report(interrupted=interrupted, stopped_reason=self.stopped_reason)
+        report["fail_fast"] = self.fail_fast.stop_message
+        clock = self.summarizer.controls.attempt_clock
+        report["slow_attempts"] = clock.report() if clock is not None else None
         write_atomic(self.out_dir / REPORT_NAME, json.dumps(report, indent=2) + "\n")
         return report
 
@@ -429,11 +435,15 @@ class BatchRun:
         except ArticleError as exc:
             return Outcome(relative, "failed", exc.reason)
         except SummarizerError as exc:
+            if (stop := self.fail_fast.failed(exc)) is not None:
+                self.request_stop(stop)
             return Outcome(relative, "failed", str(exc))
         except OSError as exc:
             return Outcome(relative, "failed", f"cannot write output: {exc}")
         except Exception as exc:  # a bug must cost one article, not the batch
             return Outcome(relative, "failed", f"internal error: {type(exc).__name__}: {exc}")
+        if not result.cache_hit:
+            self.fail_fast.succeeded()  # a model call worked: the settings are fine
         provenance = result.provenance
         usage = provenance["usage"]
         return Outcome(

@@ -263,6 +263,7 @@ def run(
     from summarizer.pricing import CostMeter, model_info
     from summarizer.progress import make_progress
     from summarizer.ratelimit import RateLimiter
+    from summarizer.runguard import AttemptClock
 
     # Resolved once, so the budget prices the same model the run calls.
     settings = resolve_options(options)
@@ -273,6 +274,7 @@ def run(
         meter=CostMeter(info),
         max_cost=max_cost,
         max_tokens=max_total_tokens,
+        attempt_clock=AttemptClock(),
     )
     if max_cost is not None and not controls.meter.prices_known:
         raise ConfigError(
@@ -300,8 +302,12 @@ def run(
         f"in {report['duration_s']} s; see {out_dir / 'index.jsonl'}",
         err=True,
     )
+    if (slow := controls.attempt_clock.warning()) is not None:
+        click.echo(f"summarizer: warning: {slow}", err=True)
     if report["interrupted"]:
         sys.exit(EXIT_INTERRUPTED)
+    if report["fail_fast"]:
+        _fail(f"run stopped: {report['fail_fast']}")  # a settings error: EXIT_USER_ERROR
     if report["failed"] or report["stopped_reason"]:
         sys.exit(EXIT_FAILED_ITEMS)
 

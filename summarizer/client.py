@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import random
+import time
 from collections import Counter
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
@@ -51,9 +52,10 @@ from tenacity import (
 )
 
 from summarizer.config import endpoint_host
-from summarizer.errors import ModelError
+from summarizer.errors import ModelError, RequestRejected
 from summarizer.http_errors import (
     LLAMA_CPP_SIGNATURE,
+    REFUSALS,
     provider_message,
     rejects_mode,
     retry_after,
@@ -61,6 +63,7 @@ from summarizer.http_errors import (
     schema_refused,
 )
 from summarizer.request_rules import RequestRules, request_rules
+from summarizer.runguard import AttemptClock
 from summarizer.schema import bounded_schema, wire_schema
 
 log = logging.getLogger("summarizer")
@@ -116,6 +119,7 @@ class ModelClient:
         on_rate_limited: Callable[[float | None], None] | None = None,
         rules: RequestRules | None = None,
         server: str | None = None,
+        attempt_clock: AttemptClock | None = None,
     ) -> None:
         """``rules`` default to the model table's for ``model`` (without config overrides)."""
         if mode != "auto" and mode not in MODES:
@@ -135,6 +139,7 @@ class ModelClient:
         self.max_output_tokens = max_output_tokens
         self.on_rate_limited = on_rate_limited
         self.rules = rules or request_rules(model)
+        self.attempt_clock = attempt_clock
         # Built once per run: the schema is the same for every article.
         self._response_formats: dict[str, dict[str, Any] | None] = {
             "json_schema": {
@@ -253,16 +258,24 @@ class ModelClient:
                 with attempt:
                     async with gate() if gate is not None else contextlib.nullcontext():
                         stats.attempts += 1
-                        return await self._send(messages, mode, stats)
+                        started = time.perf_counter()
+                        try:
+                            return await self._send(messages, mode, stats)
+                        finally:
+                            if self.attempt_clock is not None:
+                                self.attempt_clock.record(time.perf_counter() - started)
         except openai.APIStatusError as exc:
             if rejects_mode(exc, mode):
                 raise CapabilityRejected(exc.message) from None
             if schema_refused(exc):
-                raise ModelError(
+                raise RequestRejected(
                     f"{self.endpoint}: the provider refused summarizer's own JSON schema "
                     f"({provider_message(exc)}); this is a bug in summarizer, please report it; "
-                    "--mode json_object avoids it meanwhile"
+                    "--mode json_object avoids it meanwhile",
+                    exc.status_code,
                 ) from None
+            if exc.status_code in REFUSALS:
+                raise RequestRejected(self._describe(exc), exc.status_code) from None
             raise ModelError(self._describe(exc)) from None
         except openai.APIConnectionError as exc:
             raise ModelError(self._describe(exc)) from None

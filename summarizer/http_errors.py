@@ -13,8 +13,12 @@ from __future__ import annotations
 
 import openai
 
+# Answers about the request or the settings: the same request gets the same answer.
+REFUSALS = frozenset({400, 401, 403, 404, 422})
+
 __all__ = [
     "LLAMA_CPP_SIGNATURE",
+    "REFUSALS",
     "provider_message",
     "rejects_mode",
     "retry_after",

@@ -38,6 +38,7 @@ from summarizer.prompt import PromptTemplate, load_prompt
 from summarizer.ratelimit import RateLimiter
 from summarizer.request_rules import request_rules
 from summarizer.result import Brief, Result
+from summarizer.runguard import AttemptClock
 from summarizer.schema import schema_errors, schema_hash, schema_version
 from summarizer.tokens import check_budget, count_message_tokens, load_encoding
 from summarizer.validate import (
@@ -80,6 +81,8 @@ class RunControls:
     meter: CostMeter | None = None
     max_cost: float | None = None
     max_tokens: int | None = None
+    # Every HTTP attempt's duration, for the slow-attempt (gateway retries) report.
+    attempt_clock: AttemptClock | None = None
 
     @property
     def needs_token_counts(self) -> bool:
@@ -163,6 +166,7 @@ class Summarizer:
             "seed": SEED,
             "rules": request_rules(self.model, self.settings.model_overrides),
             "server": self.settings.server,
+            "attempt_clock": self.controls.attempt_clock,
         }
         self.template: PromptTemplate | None = None if self.offline else load_prompt(prompt)
         self.cache = self._open_cache(cache)
