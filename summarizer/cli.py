@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import click
 
 from summarizer.config import OFFLINE_NOTICE, resolve
+from summarizer.doctor import doctor_command
 from summarizer.errors import SummarizerError
 from summarizer.options import (
     BudgetOptions,
@@ -310,6 +311,7 @@ def run(
     """Summarise every article under INPUT_DIR into --out, with index.jsonl and report.json."""
     from summarizer.batch import OutputLocked, run_folder
     from summarizer.progress import make_progress
+    from summarizer.runguard import describe_slow_attempts
 
     summarizer = build_summarizer(
         options,
@@ -340,10 +342,15 @@ def run(
         f"in {report['duration_s']} s; see {out_dir / 'index.jsonl'}",
         err=True,
     )
+    if report["slow_attempts"]:
+        warning = describe_slow_attempts(report["slow_attempts"])
+        click.echo(f"summarizer: warning: {warning}", err=True)
     if report["disk_error"]:
         _fail(f"{out_dir}: {report['disk_error']}; free some space and rerun", EXIT_DISK_ERROR)
     if report["interrupted"]:
         sys.exit(EXIT_INTERRUPTED)
+    if report["fail_fast"]:
+        _fail(f"run stopped: {report['fail_fast']}")  # a settings error: EXIT_USER_ERROR
     if report["failed"] or report["stopped_reason"]:
         sys.exit(EXIT_FAILED_ITEMS)
 
@@ -503,6 +510,8 @@ def evaluate_command(
     if json_out:
         json_out.write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
 
+
+main.add_command(doctor_command)
 
 if __name__ == "__main__":
     main()

@@ -10,11 +10,19 @@ Two layers of resilience, kept apart on purpose:
   JSON is unusable is sent back with the exact errors.
 
 Structured output has three modes, tried in order when ``mode="auto"``: strict
-``json_schema``; ``json_object`` with the schema attached (what llama.cpp-style
-servers enforce with a grammar); and plain prompting with JSON extraction. Many
+``json_schema``; ``json_object``; and plain prompting with JSON extraction. Many
 OpenAI-compatible servers reject ``json_schema`` (llama-cpp-python's answers HTTP 500
 naming ``response_format``); that rejection is recognised, the next mode is used,
 and the endpoint's capability is remembered for the rest of the run.
+
+``json_object`` carries the schema beside the type (a non-standard field) only for
+llama.cpp servers, which enforce it with a grammar: when the settings say so
+(``server = "llama.cpp"``), or when the endpoint rejected ``json_schema`` with
+llama-cpp-python's own validation error. Other servers get the standard request.
+
+A 400 saying that our schema itself is invalid ("Invalid schema for response_format")
+is not a missing capability: falling back would hide a bug in summarizer behind a
+weaker mode, so it is raised as an error that says so.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import random
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -41,8 +50,19 @@ from tenacity import (
 
 from summarizer.backends.base import AttemptGate, CallStats, Completion
 from summarizer.config import endpoint_host
-from summarizer.errors import ModelError
+from summarizer.errors import ModelError, RequestRejected
+from summarizer.http_errors import (
+    LLAMA_CPP_SIGNATURE,
+    REFUSALS,
+    provider_message,
+    rejects_mode,
+    retry_after,
+    retry_cause,
+    schema_refused,
+)
 from summarizer.options import MODES
+from summarizer.request_rules import RequestRules, request_rules
+from summarizer.runguard import AttemptClock
 from summarizer.schema import bounded_schema, wire_schema
 
 log = logging.getLogger("summarizer")
@@ -52,48 +72,6 @@ Message = dict[str, str]
 
 class CapabilityRejected(Exception):
     """The endpoint refused a structured-output mode; the next mode should be tried."""
-
-
-def _retry_cause(exc: BaseException) -> str | None:
-    """Why an exception is worth retrying, or None when it is not."""
-    if isinstance(exc, openai.APITimeoutError):
-        return "timeout"
-    if isinstance(exc, openai.APIConnectionError):
-        return "connection"
-    if isinstance(exc, openai.RateLimitError):
-        return "rate_limit"
-    if isinstance(exc, openai.APIStatusError) and exc.status_code >= 500:
-        return f"http_{exc.status_code}"
-    return None
-
-
-def _retry_after(exc: BaseException) -> float | None:
-    response = getattr(exc, "response", None)
-    if response is None:
-        return None
-    headers = response.headers
-    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
-        value = headers.get(name)
-        if value:
-            try:
-                return max(0.0, float(value) * scale)
-            except ValueError:
-                continue  # an HTTP date; rare for APIs, fall back to backoff
-    return None
-
-
-def _rejects_mode(exc: BaseException, mode: str) -> bool:
-    """An error that says the endpoint does not support this structured-output mode.
-
-    Checked before retrying: llama-cpp-python answers an unsupported
-    ``response_format`` with HTTP 500, which would otherwise be retried in vain.
-    """
-    if mode == "prompt" or not isinstance(exc, openai.APIStatusError):
-        return False
-    if exc.status_code not in (400, 422, 500):
-        return False
-    text = f"{exc.message} {getattr(exc, 'body', '')}".lower()
-    return "response_format" in text or "json_schema" in text or "json_object" in text
 
 
 class ModelClient:
@@ -115,7 +93,11 @@ class ModelClient:
         seed: int | None = 0,
         max_output_tokens: int = 2048,
         on_rate_limited: Callable[[float | None], None] | None = None,
+        rules: RequestRules | None = None,
+        server: str | None = None,
+        attempt_clock: AttemptClock | None = None,
     ) -> None:
+        """``rules`` default to the model table's for ``model`` (without config overrides)."""
         if mode != "auto" and mode not in MODES:
             raise ModelError(f"unknown mode {mode!r} (choose auto, {', '.join(MODES)})")
         self.model = model
@@ -131,15 +113,19 @@ class ModelClient:
         self.seed = seed
         self.max_output_tokens = max_output_tokens
         self.on_rate_limited = on_rate_limited
+        self.rules = rules or request_rules(model)
+        self.attempt_clock = attempt_clock
         # Built once per run: the schema is the same for every article.
         self._response_formats: dict[str, dict[str, Any] | None] = {
             "json_schema": {
                 "type": "json_schema",
                 "json_schema": {"name": "article_brief", "strict": True, "schema": wire_schema()},
             },
-            "json_object": {"type": "json_object", "schema": bounded_schema()},
+            "json_object": {"type": "json_object"},
             "prompt": None,
         }
+        if server == "llama.cpp":
+            self._attach_grammar_schema()
         # Local servers usually need no key, but the SDK insists on one.
         self._client = openai.AsyncOpenAI(
             base_url=base_url,
@@ -147,6 +133,10 @@ class ModelClient:
             max_retries=0,
             timeout=timeout,
         )
+
+    def _attach_grammar_schema(self) -> None:
+        """llama.cpp enforces a schema given beside ``json_object``; bounded for its grammar."""
+        self._response_formats["json_object"] = {"type": "json_object", "schema": bounded_schema()}
 
     @property
     def mode(self) -> str:
@@ -160,9 +150,10 @@ class ModelClient:
         request: dict[str, Any] = {
             "model": self.model,
             "messages": messages,
-            "temperature": self.temperature,
-            "max_tokens": self.max_output_tokens,
+            self.rules.token_parameter: self.max_output_tokens,
         }
+        if self.rules.temperature:  # reasoning models accept only their default: send none
+            request["temperature"] = self.temperature
         if self.seed is not None:
             request["seed"] = self.seed
         response_format = self._response_formats[mode]
@@ -172,7 +163,7 @@ class ModelClient:
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        hinted = _retry_after(exc) if exc else None
+        hinted = retry_after(exc) if exc else None
         if hinted is not None:
             return min(hinted, self.backoff_max)
         ceiling = min(self.backoff_max, self.backoff_base * 2 ** (state.attempt_number - 1))
@@ -196,6 +187,8 @@ class ModelClient:
             try:
                 return await self._complete_with_retries(render(mode), mode, stats, gate)
             except CapabilityRejected as rejected:
+                if LLAMA_CPP_SIGNATURE in str(rejected):
+                    self._attach_grammar_schema()  # llama-cpp-python said who it is
                 if len(self.modes) > 1 and self.modes[0] == mode:
                     self.modes.pop(0)  # remembered for every later article of the run
                     log.info("%s rejected %s; using %s from now on", self.endpoint, mode, self.mode)
@@ -216,7 +209,7 @@ class ModelClient:
     ) -> Completion:
         def record_retry(state: RetryCallState) -> None:
             exc = state.outcome.exception() if state.outcome else None
-            cause = _retry_cause(exc) if exc else None
+            cause = retry_cause(exc) if exc else None
             if cause is None:
                 return
             stats.retries[cause] += 1
@@ -224,11 +217,11 @@ class ModelClient:
                 "%s: retrying after %s (attempt %d)", self.endpoint, cause, state.attempt_number
             )
             if cause == "rate_limit" and self.on_rate_limited is not None:
-                self.on_rate_limited(_retry_after(exc))
+                self.on_rate_limited(retry_after(exc))
 
         retrying = AsyncRetrying(
             retry=retry_if_exception(
-                lambda exc: _retry_cause(exc) is not None and not _rejects_mode(exc, mode)
+                lambda exc: retry_cause(exc) is not None and not rejects_mode(exc, mode)
             ),
             before_sleep=record_retry,
             wait=self._wait,
@@ -240,10 +233,24 @@ class ModelClient:
                 with attempt:
                     async with gate() if gate is not None else contextlib.nullcontext():
                         stats.attempts += 1
-                        return await self._send(messages, mode, stats)
+                        started = time.perf_counter()
+                        try:
+                            return await self._send(messages, mode, stats)
+                        finally:
+                            if self.attempt_clock is not None:
+                                self.attempt_clock.record(time.perf_counter() - started)
         except openai.APIStatusError as exc:
-            if _rejects_mode(exc, mode):
+            if rejects_mode(exc, mode):
                 raise CapabilityRejected(exc.message) from None
+            if schema_refused(exc):
+                raise RequestRejected(
+                    f"{self.endpoint}: the provider refused summarizer's own JSON schema "
+                    f"({provider_message(exc)}); this is a bug in summarizer, please report it; "
+                    "--mode json_object avoids it meanwhile",
+                    exc.status_code,
+                ) from None
+            if exc.status_code in REFUSALS:
+                raise RequestRejected(self._describe(exc), exc.status_code) from None
             raise ModelError(self._describe(exc)) from None
         except openai.APIConnectionError as exc:
             raise ModelError(self._describe(exc)) from None
@@ -303,5 +310,5 @@ class ModelClient:
                 f"{self.endpoint}: cannot connect ({exc.__cause__ or exc}); is the server running?"
             )
         if isinstance(exc, openai.APIStatusError):
-            return f"{self.endpoint}: HTTP {exc.status_code}: {exc.message}"
+            return f"{self.endpoint}: HTTP {exc.status_code}: {provider_message(exc)}"
         return f"{self.endpoint}: {exc}"

@@ -7,6 +7,7 @@ config.toml``::
     base_url = "http://127.0.0.1:8080/v1"   # any OpenAI-compatible server
     api_key_env = "MY_PROVIDER_KEY"          # read the key from this variable
     cache = "~/briefs/cache.sqlite3"
+    server = "llama.cpp"                     # only for llama.cpp servers: see SERVER_KINDS
 
     [models."my-local-model"]                # add or override pricing/context entries
     context_window = 32768
@@ -31,6 +32,9 @@ from summarizer.errors import ConfigError
 
 OFFLINE = "offline"
 DEFAULT_API_MODEL = "gpt-4o-mini"
+# Servers that get a non-standard request field: llama.cpp's (and llama-cpp-python's)
+# json_object mode enforces a "schema" given beside the type, with a grammar.
+SERVER_KINDS = ("llama.cpp",)
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,8 @@ class Settings:
     cache_path: str | None
     model_overrides: dict[str, dict[str, Any]]
     offline_because_unconfigured: bool = False
+    # The kind of server behind base_url when it matters ("llama.cpp"), else None.
+    server: str | None = None
 
     def __post_init__(self) -> None:
         # Credentials in the URL are never sent (httpx would turn them into Basic auth
@@ -95,6 +101,12 @@ def resolve(
         resolved_model = OFFLINE
     elif resolved_model is None:
         resolved_model = DEFAULT_API_MODEL
+    server = env.get("SUMMARIZER_SERVER") or file.get("server") or None
+    if server is not None and server not in SERVER_KINDS:
+        raise ConfigError(
+            f"server {server!r} is not a known kind (known: {', '.join(SERVER_KINDS)}); "
+            "set SUMMARIZER_SERVER or the config's 'server' key only for those"
+        )
     overrides = file.get("models", {})
     if not isinstance(overrides, dict):
         raise ConfigError(f"{config_path()}: [models] must be a table of model entries")
@@ -105,6 +117,7 @@ def resolve(
         cache_path=cache_path or env.get("SUMMARIZER_CACHE") or file.get("cache"),
         model_overrides=overrides,
         offline_because_unconfigured=unconfigured,
+        server=server,
     )
 
 

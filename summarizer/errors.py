@@ -52,6 +52,16 @@ class ModelError(SummarizerError):
     """The model endpoint failed: transport errors after retries, or a refused request."""
 
 
+class RequestRejected(ModelError):
+    """The endpoint refused the request itself (HTTP 4xx other than 429): a wrong key, an
+    unknown model, a parameter the model does not take. Not retried, since the same
+    request gets the same answer; a run whose first articles all get it stops."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        self.status = status
+        super().__init__(message)
+
+
 class OutputError(SummarizerError):
     """The model's output stayed invalid (not JSON, schema errors, ungrounded) after re-asks."""
 

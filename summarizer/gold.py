@@ -29,11 +29,13 @@ from typing import Any
 from urllib.parse import unquote
 
 from summarizer.errors import SummarizerError
+from summarizer.resources import data_dir
 
 BUILTIN_SETS = ("seed", "gum-dev", "polnear-train")
 
 _REPO = Path(__file__).resolve().parents[1]
-SEED_GOLD = _REPO / "examples" / "seed-article.gold.jsonl"
+# examples/ in a checkout, summarizer/_data/examples/ in a wheel (see resources.py).
+SEED_GOLD = data_dir("examples") / "seed-article.gold.jsonl"
 
 # Top-level keys a gold line may have. Unknown keys are rejected so that a typo
 # ("attribution" for "attributions") cannot silently switch a layer off; keys starting

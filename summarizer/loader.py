@@ -24,6 +24,7 @@ from typing import Any
 from summarizer.article import Article
 from summarizer.clean import clean_text
 from summarizer.errors import ArticleError
+from summarizer.extractor import html_extractor
 
 __all__ = ["SUPPORTED_SUFFIXES", "article_from_text", "decode_bytes", "load_article"]
 
@@ -227,9 +228,9 @@ def _with_title(text: str, title: str | None) -> str:
 def _from_html(html: str, source: str, warnings: list[str]) -> Article:
     """Main-text extraction with trafilatura, imported here because it costs ~0.5 s."""
     try:
-        import trafilatura
+        trafilatura = html_extractor()
     except ImportError as exc:
-        raise ArticleError(source, f"HTML support needs trafilatura ({exc})") from None
+        raise ArticleError(source, str(exc)) from None
     try:
         body = trafilatura.extract(
             html,

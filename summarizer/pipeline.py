@@ -23,7 +23,7 @@ from summarizer.article import Article
 from summarizer.backends import AttemptGate, Backend, CallStats, Request, backend_for
 from summarizer.background import BackgroundLoop, ItemError
 from summarizer.cache import PIPELINE_VERSION, Cache, cache_key, default_cache_path
-from summarizer.config import OFFLINE_NOTICE, resolve
+from summarizer.config import OFFLINE_NOTICE, Settings, resolve
 from summarizer.errors import OutputError, SummarizerError, TruncatedOutput
 from summarizer.loader import article_from_text, is_decoding_warning, load_article
 from summarizer.offload import OFFLOAD_CHARS, run_cpu
@@ -61,7 +61,9 @@ class Summarizer:
     ``OPENAI_API_KEY``, then the config file; with none of them set the offline
     analyzer runs. ``cache`` is True (the configured or user cache file),
     False/None (no cache), a path, or a :class:`Cache`. ``backend`` replaces the
-    one the settings name (see :mod:`summarizer.backends`).
+    one the settings name (see :mod:`summarizer.backends`). ``settings``, already
+    resolved (:func:`summarizer.config.resolve`, e.g. from a config dict instead of
+    the config file), replace the model, endpoint and key lookup altogether.
     """
 
     def __init__(
@@ -76,6 +78,7 @@ class Summarizer:
         cache: CacheSetting = True,
         refresh: bool = False,
         backend: Backend | None = None,
+        settings: Settings | None = None,
         **legacy: Any,
     ) -> None:
         generation, transport = apply_legacy_options(
@@ -92,9 +95,11 @@ class Summarizer:
         self.generation, self.transport = generation, transport
         self.budget = budget or BudgetOptions()
         self.refresh = refresh
-        self.settings = settings = resolve(
-            model=generation.model, base_url=transport.base_url, api_key=transport.api_key
-        )
+        if settings is None:
+            settings = resolve(
+                model=generation.model, base_url=transport.base_url, api_key=transport.api_key
+            )
+        self.settings = settings
         if backend is None:
             if settings.offline_because_unconfigured:
                 log.warning(OFFLINE_NOTICE)

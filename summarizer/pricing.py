@@ -40,6 +40,8 @@ from summarizer.tokens import ENCODINGS
 
 DEFAULT_KEY = "default"
 FIELDS = ("context_window", "max_output_tokens", "input_per_mtok", "output_per_mtok", "encoding")
+# Optional: how requests to the model must be shaped (see summarizer/request_rules.py).
+RULE_FIELDS = {"token_parameter": ("max_tokens", "max_completion_tokens"), "temperature": None}
 
 _PACKAGING_WORDS = frozenset(
     {"instruct", "chat", "it", "latest", "preview", "gguf", "awq", "gptq", "fp8", "fp16",
@@ -73,11 +75,11 @@ def _check_entry(name: str, entry: Any, *, partial: bool, origin: str) -> dict[s
     """Validate one entry so a typo in the config fails loudly instead of being ignored."""
     if not isinstance(entry, Mapping):
         raise ConfigError(f"{origin}: model entry {name!r} must be a table of fields")
-    unknown = sorted(set(entry) - set(FIELDS))
+    unknown = sorted(set(entry) - set(FIELDS) - set(RULE_FIELDS))
     if unknown:
         raise ConfigError(
             f"{origin}: model entry {name!r} has unknown field(s) {', '.join(unknown)} "
-            f"(known: {', '.join(FIELDS)})"
+            f"(known: {', '.join((*FIELDS, *RULE_FIELDS))})"
         )
     if not partial:
         missing = [field for field in FIELDS if field not in entry]
@@ -96,6 +98,16 @@ def _check_entry(name: str, entry: Any, *, partial: bool, origin: str) -> dict[s
                 raise ConfigError(f"{origin}: {name}.{field} must be a non-negative number")
             else:
                 checked[field] = float(value)
+        elif field == "token_parameter":
+            if value not in RULE_FIELDS["token_parameter"]:
+                raise ConfigError(
+                    f"{origin}: {name}.token_parameter must be max_tokens or max_completion_tokens"
+                )
+            checked[field] = value
+        elif field == "temperature":
+            if not isinstance(value, bool):
+                raise ConfigError(f"{origin}: {name}.temperature must be true or false")
+            checked[field] = value
         else:
             if value not in ENCODINGS:
                 raise ConfigError(
@@ -133,6 +145,13 @@ def _merged(overrides: Mapping[str, Mapping[str, Any]] | None) -> dict[str, dict
             base = {**table[DEFAULT_KEY][1], "input_per_mtok": None, "output_per_mtok": None}
             table[key] = (str(name), {**base, **fields})
     return {key: {"name": name, **entry} for key, (name, entry) in table.items()}
+
+
+def model_table(
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Every entry (built-in with the config's laid over), keyed by lower-case name."""
+    return _merged(overrides)
 
 
 def _is_boundary(rest: str) -> bool:

@@ -23,17 +23,35 @@ if TYPE_CHECKING:
 
 # Keys that are documentation for people and tools, not constraints; strict
 # structured-output endpoints reject some of them.
-_ANNOTATIONS = ("$schema", "$id", "x-version", "title", "$comment")
+_ANNOTATIONS = ("$schema", "$id", "title", "$comment")
+
+
+def _read(name: str) -> dict[str, Any]:
+    return json.loads(read_text("schemas", f"{name}.schema.json"))
 
 
 @cache
 def load_schema(name: str) -> dict[str, Any]:
-    """``name`` is ``"summary"`` or ``"result"``."""
-    return json.loads(read_text("schemas", f"{name}.schema.json"))
+    """``name`` is ``"summary"`` or ``"result"``; the result schema comes bundled.
+
+    Why bundled: the result schema refers to the brief's schema by its ``$id`` (a URN),
+    which no validator can fetch. Embedding the brief under ``$defs`` (JSON Schema
+    2020-12 bundling: an embedded resource keeps its ``$id``, so the ``$ref`` and the
+    brief's own ``#/$defs/...`` references resolve inside the one document) makes
+    ``summarizer schema --result`` usable on its own by any validator, while
+    ``schemas/summary.schema.json`` stays the single source of the brief.
+    """
+    schema = _read(name)
+    if name == "result":
+        summary = _read("summary")
+        summary.pop("$schema", None)  # the embedding document already names the dialect
+        schema.setdefault("$defs", {})["summary"] = summary
+    return schema
 
 
 def schema_version(name: str) -> str:
-    return str(load_schema(name)["x-version"])
+    """The version is the last part of the ``$id`` (``urn:summarizer:schema:NAME:VERSION``)."""
+    return str(load_schema(name)["$id"]).rsplit(":", 1)[-1]
 
 
 @cache
@@ -48,11 +66,8 @@ def _validator(name: str) -> Draft202012Validator:
     # Imported here: only invalid documents need jsonschema's error lists, and its
     # import is a third of the CLI's own start-up time.
     from jsonschema import Draft202012Validator
-    from referencing import Registry, Resource
 
-    summary = load_schema("summary")
-    registry: Registry = Registry().with_resource(summary["$id"], Resource.from_contents(summary))
-    return Draft202012Validator(load_schema(name), registry=registry)
+    return Draft202012Validator(load_schema(name))  # self-contained: no registry needed
 
 
 def _format_path(path: Any) -> str:
@@ -80,6 +95,7 @@ def _fast_check(name: str) -> Callable[[Any], Any]:
     else:
         schema = copy.deepcopy(load_schema(name))
         schema["properties"]["summary"] = standalone
+        del schema["$defs"]["summary"]  # inlined above; fastjsonschema need not resolve it
     # Compiled with draft-07 semantics: the schemas use no 2020-12-only keyword.
     schema.pop("$schema", None)
     return fastjsonschema.compile(schema)

@@ -39,6 +39,7 @@ def isolated_environment(
         "SUMMARIZER_MODEL",
         "SUMMARIZER_CACHE",
         "SUMMARIZER_CONFIG",
+        "SUMMARIZER_SERVER",
     ):
         monkeypatch.delenv(name, raising=False)
     home = tmp_path_factory.mktemp("home")

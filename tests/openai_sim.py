@@ -27,6 +27,9 @@ Order of decisions for ``POST /v1/chat/completions`` (documented because fault t
 rely on it):
 
 1. unreadable JSON body or no ``messages`` -> 400;
+1b. the provider's own checks (``rules=ProviderRules(...)``, see ``sim_provider``): a
+   wrong key -> 401, an unknown model -> 404, ``max_tokens`` or ``temperature`` to a
+   reasoning model -> 400, a refused ``json_schema`` -> 400 "Invalid schema";
 2. ``reject_json_schema`` and ``response_format.type == "json_schema"`` -> 500
    (does not consume a scripted step, capacity or latency);
 3. a scripted step, if any is queued. Scripted steps are deterministic: they bypass
@@ -59,6 +62,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from sim_provider import ProviderRules, check_auth, check_chat
 
 __all__ = [
     "Brief",
@@ -393,7 +398,11 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         rec = self._record(None)
         path = self.path.split("?", 1)[0].rstrip("/")
-        if path == "/v1/models":
+        refused = check_auth(self.server.sim.rules, rec.headers)
+        if refused is not None:
+            rec.status = refused[0]
+            self._send(*refused)
+        elif path == "/v1/models":
             body = json.dumps(
                 {
                     "object": "list",
@@ -491,6 +500,7 @@ class SimServer:
         token_counter: Callable[[str], int] | None = None,
         record: bool = True,
         models: tuple[str, ...] = ("sim-model",),
+        rules: ProviderRules | None = None,
     ) -> None:
         """``window`` (seconds) is the sliding window of rpm/tpm, 60 like real providers;
         tests shrink it to see capacity come back. ``record=False`` keeps memory flat in
@@ -505,6 +515,7 @@ class SimServer:
         self.token_counter = token_counter
         self.record = record
         self.models = models
+        self.rules = rules or ProviderRules()
         self.host = host
         self.port = port
         self.requests: list[RecordedRequest] = []
@@ -668,6 +679,9 @@ class SimServer:
                 ),
                 None,
             )
+        refused = check_auth(self.rules, rec.headers) or check_chat(self.rules, body, self.models)
+        if refused is not None:
+            return (*refused, None)
         rf = body.get("response_format")
         if self.reject_json_schema and isinstance(rf, dict) and rf.get("type") == "json_schema":
             return (

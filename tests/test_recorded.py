@@ -25,6 +25,7 @@ from summarizer import (
     TransportOptions,
     TruncatedOutput,
 )
+from summarizer.config import Settings, resolve
 from summarizer.schema import schema_errors
 
 # Fixed so replayed requests match the recorded ones; the recording script starts
@@ -52,12 +53,13 @@ def vcr_config():
     }
 
 
-def make(**generation: Any) -> Summarizer:
+def make(settings: Settings | None = None, **generation: Any) -> Summarizer:
     return Summarizer(
         generation=GenerationOptions(model=MODEL, max_output_tokens=600, **generation),
         transport=TransportOptions(
             base_url=BASE_URL, api_key="fake-recording-key", timeout=600, max_attempts=1
         ),
+        settings=settings,
         cache=False,
     )
 
@@ -110,7 +112,11 @@ MEDIUM = Article(
 def test_reasks_with_real_answers(vcr):
     """json_object mode on a real server: what the model got wrong went back to it
     with the exact errors (bounded), and what remained is reported, not hidden."""
-    with make(mode="json_object", max_reasks=2) as summarizer:
+    # Recorded from llama-cpp-python: declared, so json_object carries the grammar schema.
+    llama_cpp = resolve(
+        model=MODEL, base_url=BASE_URL, api_key="fake-recording-key", config={"server": "llama.cpp"}
+    )
+    with make(mode="json_object", max_reasks=2, settings=llama_cpp) as summarizer:
         outcome = _outcome(summarizer, MEDIUM)
     requests = _requests(vcr)
     assert 2 <= len(requests) <= 3  # this recording needed at least one re-ask

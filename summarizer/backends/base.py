@@ -102,6 +102,11 @@ class Backend(Protocol):
         """What this backend's requests cost so far; None when the price is unknown."""
         ...
 
+    def slow_attempts(self) -> dict[str, Any] | None:
+        """HTTP attempts far slower than the others so far (a gateway retrying on its
+        own), for report.json; None when there were none, or no HTTP at all."""
+        ...
+
     async def complete(
         self, request: Request, stats: CallStats, gate: AttemptGate | None = None
     ) -> Completion:

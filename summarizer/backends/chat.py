@@ -20,6 +20,8 @@ from summarizer.config import Settings, endpoint_host
 from summarizer.options import MODES, BudgetOptions, GenerationOptions, TransportOptions
 from summarizer.pricing import ModelInfo, model_info
 from summarizer.ratelimit import RateLimiter
+from summarizer.request_rules import request_rules
+from summarizer.runguard import AttemptClock
 from summarizer.tokens import (
     TOKENS_PER_MESSAGE,
     TOKENS_PER_REPLY,
@@ -59,6 +61,8 @@ class ChatBackend:
         self.budget = Budget(budget, self.info, settings.model)
         # Always present: even without rpm/tpm limits, a 429 pauses and slows the run.
         self.rate_limiter = RateLimiter(rpm=transport.rpm, tpm=transport.tpm)
+        # Every HTTP attempt's duration, for the slow-attempt (gateway retries) report.
+        self.attempt_clock = AttemptClock()
         modes = MODES if generation.mode == "auto" else (generation.mode,)
         self.capabilities = Capabilities(modes=modes, context_window=self.info.context_window)
         self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ModelClient] = (
@@ -82,6 +86,9 @@ class ChatBackend:
     def spent_usd(self) -> float | None:
         return self.budget.spent_usd
 
+    def slow_attempts(self) -> dict[str, Any] | None:
+        return self.attempt_clock.report()
+
     def _client(self) -> ModelClient:
         loop = asyncio.get_running_loop()
         client = self._clients.get(loop)
@@ -104,6 +111,9 @@ class ChatBackend:
                 seed=generation.seed,
                 max_output_tokens=generation.max_output_tokens,
                 on_rate_limited=self.rate_limiter.penalize,
+                rules=request_rules(self.model, self.settings.model_overrides),
+                server=self.settings.server,
+                attempt_clock=self.attempt_clock,
             )
             if self._modes is None:
                 self._modes = client.modes

@@ -44,6 +44,9 @@ class FakeBackend:
     def spent_usd(self) -> None:
         return None
 
+    def slow_attempts(self) -> None:
+        return None
+
     async def complete(
         self, request: Request, stats: CallStats, gate: AttemptGate | None = None
     ) -> Completion:

@@ -37,6 +37,9 @@ class OfflineBackend:
     def spent_usd(self) -> float:
         return 0.0
 
+    def slow_attempts(self) -> None:
+        return None
+
     async def complete(
         self, request: Request, stats: CallStats, gate: AttemptGate | None = None
     ) -> Completion:

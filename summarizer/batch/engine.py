@@ -52,6 +52,7 @@ from summarizer.loader import SUPPORTED_SUFFIXES, load_article
 from summarizer.offload import OFFLOAD_CHARS, run_cpu
 from summarizer.pipeline import Summarizer
 from summarizer.result import Result
+from summarizer.runguard import FailFast
 
 log = logging.getLogger("summarizer")
 
@@ -109,6 +110,8 @@ class BatchRun:
         # Inputs whose first model request got its slot: cancelling those can lose
         # paid work, cancelling the others loses nothing.
         self._requested: set[str] = set()
+        # Stops the run when its first articles all fail the same refused request.
+        self.fail_fast = FailFast()
 
     def inputs(self) -> Iterator[Entry]:
         exclude = self.out_dir.resolve()
@@ -165,6 +168,8 @@ class BatchRun:
         self.totals.spent_usd = self.summarizer.backend.spent_usd()
         report = self.totals.report(interrupted=interrupted, stopped_reason=self.stopped_reason)
         report["index_complete"] = self._index is not None and self._index.intact
+        report["fail_fast"] = self.fail_fast.stop_message
+        report["slow_attempts"] = self.summarizer.backend.slow_attempts()
         self._write_report(report)
         return report
 
@@ -265,6 +270,8 @@ class BatchRun:
         except ArticleError as exc:
             return self._failed(relative, exc.reason, exc)
         except SummarizerError as exc:
+            if (stop := self.fail_fast.failed(exc)) is not None:
+                self.request_stop(stop)
             return self._failed(relative, str(exc), exc)
         except OSError as exc:
             reason = f"cannot write output: {exc.strerror or exc}"
@@ -274,6 +281,8 @@ class BatchRun:
         except Exception as exc:  # a bug must cost one article, not the batch
             log.error("%s: internal error", relative, exc_info=True)
             return self._failed(relative, f"internal error: {type(exc).__name__}: {exc}", exc)
+        if not result.cache_hit:
+            self.fail_fast.succeeded()  # a model call worked: the settings are fine
         provenance = result.provenance
         usage = provenance["usage"]
         return Outcome(
