@@ -1,0 +1,114 @@
+"""The report's logic without a browser: highlight pieces, data-island escaping, the
+cross-article facts, and the commands' messages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from report_site import HOSTILE_TEXT, invoke
+
+from summarizer.report.article_view import anonymous_claim_ids, has_conflict
+from summarizer.report.markup import Highlight, cue_ranges, pieces
+from summarizer.report.overview import json_for_script
+
+TEXT = "The mayor said the wall would be finished by spring, officials claimed."
+
+
+def _joined(parts: list, claim_id: str) -> str:
+    return "".join(p.text for p in parts if claim_id in p.claims)
+
+
+def test_pieces_split_overlapping_and_nested_spans_and_keep_the_text() -> None:
+    highlights = [Highlight("c1", 4, 33), Highlight("c2", 20, 51), Highlight("c3", 10, 14)]
+    certainty = {"c1": "confirmed", "c2": "denied", "c3": "claimed"}
+    parts = pieces(TEXT, highlights, cue_ranges(TEXT, ["officials"]), certainty)
+    assert "".join(p.text for p in parts) == TEXT
+    for item in highlights:
+        assert _joined(parts, item.claim_id) == TEXT[item.start : item.end]
+    both = next(p for p in parts if p.claims == ("c1", "c2"))
+    assert both.text == TEXT[20:33] and both.certainty == "denied"
+    assert next(p for p in parts if p.claims == ("c1", "c3")).text == "said"
+    cue = next(p for p in parts if p.cue)
+    assert cue.text == "officials" and not cue.claims
+
+
+def test_identical_spans_for_two_claims_share_one_piece() -> None:
+    parts = pieces(TEXT, [Highlight("c1", 0, 9), Highlight("c2", 0, 9)], [], {})
+    assert parts[0].claims == ("c1", "c2") and parts[0].text == "The mayor"
+
+
+def test_cues_match_whole_words_only() -> None:
+    assert cue_ranges("may maybe May", ["may"]) == [(0, 3), (10, 13)]
+
+
+def test_data_island_json_cannot_close_its_script_element() -> None:
+    payload = {"text": "</script><script>alert(1)</script> & <!-- \u2028"}
+    encoded = json_for_script(payload)
+    assert "<" not in encoded and ">" not in encoded and "&" not in encoded
+    assert json.loads(encoded) == payload
+
+
+def test_anonymous_claims_come_from_the_brief_and_the_attribution_words() -> None:
+    brief = {
+        "key_claims": [
+            {"id": "c1", "claimant": None, "attribution": "sources close to the club"},
+            {"id": "c2", "claimant": "s1", "attribution": "officials"},
+            {"id": "c3", "claimant": None, "attribution": "the minister"},
+            {"id": "c4", "claimant": None, "attribution": None},
+        ],
+        "uncertainty": {"items": [{"kind": "anonymous_sourcing", "claim_ids": ["c4"]}]},
+    }
+    assert anonymous_claim_ids(brief) == {"c1", "c4"}
+
+
+def test_conflict_means_a_disputed_or_denied_claim_or_such_an_uncertainty_item() -> None:
+    calm = {"key_claims": [{"certainty": "confirmed"}], "uncertainty": {"items": []}}
+    assert not has_conflict(calm)
+    assert has_conflict({**calm, "key_claims": [{"certainty": "denied"}]})
+    assert has_conflict({**calm, "uncertainty": {"items": [{"kind": "conflicting_reports"}]}})
+
+
+def test_report_on_a_folder_that_is_not_a_run_is_one_clear_line(tmp_path: Path) -> None:
+    made = invoke("report", str(tmp_path))
+    assert made.exit_code == 2
+    assert made.stderr.strip().splitlines() == [
+        f"summarizer: error: {tmp_path}: no index.jsonl; is this a 'summarizer run' output folder?"
+    ]
+
+
+def test_report_survives_an_unreadable_result_file(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text(HOSTILE_TEXT, encoding="utf-8")
+    out = tmp_path / "out"
+    assert invoke("run", str(tmp_path), "--out", str(out), "--no-cache", "-q").exit_code == 0
+    (out / "good.txt.json").write_text("{not json", encoding="utf-8")
+    made = invoke("report", str(out))
+    assert made.exit_code == 0, made.output
+    index = (out / "report" / "index.html").read_text(encoding="utf-8")
+    assert "good.txt.json: not readable JSON" in index
+
+
+def test_show_prints_the_brief_and_its_markup_as_text(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "hostile.txt").write_text(HOSTILE_TEXT, encoding="utf-8")
+    out = tmp_path / "out"
+    invoke("run", str(tmp_path / "in"), "--out", str(out), "--no-cache", "-q")
+    shown = invoke("show", str(out / "hostile.txt.json"))
+    assert shown.exit_code == 0
+    assert "Council warns of hostile form" in shown.stdout
+    assert "[/script]" not in shown.stdout and "<script>alert('x')</script>" in shown.stdout
+    for heading in ("Key claims", "Stakeholders", "Uncertainty: medium", "model offline"):
+        assert heading in shown.stdout
+
+
+def test_show_rejects_a_file_that_is_not_a_result(tmp_path: Path) -> None:
+    bad = tmp_path / "x.json"
+    bad.write_text("[1, 2]", encoding="utf-8")
+    shown = invoke("show", str(bad))
+    assert shown.exit_code == 2
+    assert "not a result file" in shown.stderr and "Traceback" not in shown.output
+
+
+def test_summarize_html_takes_one_file(tmp_path: Path) -> None:
+    made = invoke("summarize", "a.txt", "b.txt", "--format", "html")
+    assert made.exit_code == 2 and "exactly one FILE" in made.stderr
