@@ -325,3 +325,33 @@ def test_summarize_format_html_gives_the_same_highlighted_page(
     assert_highlights_match(browser, site.result("seed-article.txt"), text)
     assert not browser.find_elements("css selector", ".crumbs")
     assert not errors_in(log)
+
+
+@pytest.mark.slow
+def test_bbc_run_overview_is_usable_without_loading_article_pages(
+    browser: Any, shared_data: Path, tmp_path: Path
+) -> None:
+    from report_site import invoke
+
+    out = tmp_path / "bbc"
+    articles = shared_data / "bbc" / "articles"
+    ran = invoke("run", str(articles), "--out", str(out), "--no-cache", "-q")
+    assert ran.exit_code == 0, ran.output
+    made = invoke("report", str(out))
+    assert made.exit_code == 0, made.output
+    total = len((out / "index.jsonl").read_text(encoding="utf-8").splitlines())
+    assert total == 2225
+    log = open_page(browser, out / "report" / "index.html")
+    assert len(_visible_rows(browser)) == 100  # a screenful, not 2,225 rows at once
+    assert f"of {total} matching" in browser.find_element("id", "shown-count").text
+    browser.find_element("id", "more-rows").click()
+    # The button adds 100 rows; once scrolled into view, the observer may add more.
+    shown = len(_visible_rows(browser))
+    assert 200 <= shown < total and shown % 100 == 0
+    browser.find_element("id", "filter-text").send_keys("business/")
+    business = len(list((articles / "business").glob("*.txt")))
+    assert f"of {business} matching" in browser.find_element("id", "shown-count").text
+    assert browser.find_elements("css selector", "#stakeholder-index tbody tr")
+    assert not errors_in(log)
+    for page in sorted((out / "report" / "articles").rglob("*.html"))[::150]:
+        assert not errors_in(open_page(browser, page)), page

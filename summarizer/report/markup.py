@@ -32,6 +32,21 @@ class Piece:
     certainty: str | None
     cue: bool
 
+    @property
+    def ids(self) -> str:
+        """The ``data-claims`` attribute: the covering claim ids, space-separated."""
+        return " ".join(self.claims)
+
+    @property
+    def css(self) -> str:
+        """The element's classes: colour by the weakest certainty, overlap, cue."""
+        classes = ["ev", f"c-{self.certainty}"] if self.claims else []
+        if len(self.claims) > 1:
+            classes.append("overlap")
+        if self.cue:
+            classes.append("cue")
+        return " ".join(classes)
+
 
 @dataclass(frozen=True)
 class Highlight:

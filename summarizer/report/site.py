@@ -144,7 +144,7 @@ def write_site(
     longer resolve (the run was made from another working directory).
     """
     report, entries = read_run(out_dir)
-    target = out_dir / REPORT_DIR
+    writer = _Writer(out_dir / REPORT_DIR)
     overview = Overview()
     pages = missing_text = 0
     for entry in entries:
@@ -157,13 +157,14 @@ def write_site(
         view = build_article_view(entry.result, loaded.text, loaded.note)
         depth = name.count("/")
         html = render_article(view, index_href="../" * depth + "index.html")
-        _write(target / name, html)
+        writer.write(name, html)
         overview.add(entry, name)
         pages += 1
         if on_page:
             on_page()
-    _write(target / "index.html", render_overview(overview, report, out_dir))
-    return {"pages": pages, "missing_text": missing_text, "index": target / "index.html"}
+    writer.write("index.html", render_overview(overview, report, out_dir))
+    writer.remove_stale()
+    return {"pages": pages, "missing_text": missing_text, "index": writer.root / "index.html"}
 
 
 def render_overview(overview: Overview, report: dict[str, Any], out_dir: Path) -> str:
@@ -183,6 +184,35 @@ def render_overview(overview: Overview, report: dict[str, Any], out_dir: Path) -
     )
 
 
-def _write(path: Path, html: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html, encoding="utf-8")
+class _Writer:
+    """Writes pages, leaving unchanged ones alone and removing stale ones at the end.
+
+    Why compare first: pages are deterministic, so re-running ``report`` mostly
+    rewrites identical bytes, and on some file systems truncating a file costs ten
+    times what reading it does. Stale pages (articles no longer in the run) would
+    otherwise linger and be linked from nowhere.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.written: set[Path] = set()
+        self._folders: set[Path] = set()
+
+    def write(self, relative: str, html: str) -> None:
+        path = self.root / relative
+        data = html.encode("utf-8")
+        self.written.add(path)
+        if path.parent not in self._folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(path.parent)
+        try:
+            if path.stat().st_size == len(data) and path.read_bytes() == data:
+                return
+        except FileNotFoundError:
+            pass
+        path.write_bytes(data)
+
+    def remove_stale(self) -> None:
+        for page in (self.root / ARTICLES_DIR).rglob("*.html"):
+            if page not in self.written:
+                page.unlink()
