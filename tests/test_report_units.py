@@ -112,3 +112,54 @@ def test_show_rejects_a_file_that_is_not_a_result(tmp_path: Path) -> None:
 def test_summarize_html_takes_one_file(tmp_path: Path) -> None:
     made = invoke("summarize", "a.txt", "b.txt", "--format", "html")
     assert made.exit_code == 2 and "exactly one FILE" in made.stderr
+
+
+def _run(tmp_path: Path, names: list[str]) -> Path:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for name in names:
+        (inputs / name).write_text(HOSTILE_TEXT, encoding="utf-8")
+    out = tmp_path / "out"
+    assert invoke("run", str(inputs), "--out", str(out), "--no-cache", "-q").exit_code == 0
+    return out
+
+
+def test_rerunning_report_keeps_unchanged_pages_and_removes_stale_ones(tmp_path: Path) -> None:
+    out = _run(tmp_path, ["a.txt", "b.txt"])
+    assert invoke("report", str(out)).exit_code == 0
+    page = out / "report" / "articles" / "a.txt.json.html"
+    stale = out / "report" / "articles" / "gone.txt.json.html"
+    stale.write_text("old", encoding="utf-8")
+    before = page.stat().st_mtime_ns
+    assert invoke("report", str(out)).exit_code == 0
+    assert page.stat().st_mtime_ns == before
+    assert not stale.exists()
+
+
+def test_links_to_pages_with_odd_file_names_are_percent_encoded(tmp_path: Path) -> None:
+    out = _run(tmp_path, ["odd #1?.txt"])
+    assert invoke("report", str(out)).exit_code == 0
+    assert (out / "report" / "articles" / "odd #1?.txt.json.html").is_file()
+    index = (out / "report" / "index.html").read_text(encoding="utf-8")
+    assert '"articles/odd%20%231%3F.txt.json.html"' in index
+
+
+def test_articles_option_finds_sources_that_moved(tmp_path: Path) -> None:
+    out = _run(tmp_path, ["a.txt"])
+    moved = tmp_path / "moved"
+    (tmp_path / "in").rename(moved)
+    page = out / "report" / "articles" / "a.txt.json.html"
+    made = invoke("report", str(out))
+    assert made.exit_code == 0 and "1 articles' source text could not be loaded" in made.stderr
+    assert 'id="text-note"' in page.read_text(encoding="utf-8")
+    assert invoke("report", str(out), "--articles", str(moved)).exit_code == 0
+    html = page.read_text(encoding="utf-8")
+    assert 'id="text-note"' not in html and "<mark " in html
+
+
+def test_a_changed_source_is_not_highlighted_with_stale_offsets(tmp_path: Path) -> None:
+    out = _run(tmp_path, ["a.txt"])
+    (tmp_path / "in" / "a.txt").write_text("Other text entirely.\n", encoding="utf-8")
+    assert invoke("report", str(out)).exit_code == 0
+    html = (out / "report" / "articles" / "a.txt.json.html").read_text(encoding="utf-8")
+    assert "has changed since the run" in html and "<mark " not in html

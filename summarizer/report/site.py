@@ -24,6 +24,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup
@@ -158,7 +159,8 @@ def write_site(
         depth = name.count("/")
         html = render_article(view, index_href="../" * depth + "index.html")
         writer.write(name, html)
-        overview.add(entry, name)
+        # A link, not a path: "#" or "?" in a file name must not end the URL's path.
+        overview.add(entry, quote(name))
         pages += 1
         if on_page:
             on_page()
