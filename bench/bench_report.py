@@ -7,8 +7,9 @@ Usage::
 Without ``--run`` it first makes an offline run of FOLDER (default: the 2,225 BBC
 articles in ``../shared/data/bbc/articles``) into a temporary folder with
 ``summarizer run --no-cache`` (no key: the offline analyzer, no network), timing it.
-Then it renders the site N times (default 3) into an empty ``report/`` and once more
-over the unchanged result (unchanged pages are not rewritten), printing medians beside the floor
+Then it renders the site N times (default 3) into an empty ``report/``, in one process
+and with the default worker processes (one per core), and once more over the unchanged
+result (unchanged pages are not rewritten), printing medians beside the floor
 every generation pays (reading the run back and re-loading and cleaning every source
 article, measured in the same process) so the ratio shows what templating and writing
 add. Sizes: the overview ``index.html`` (raw and gzip), the median article page, and
@@ -84,12 +85,16 @@ def main() -> None:
             out = Path(tmp) / "run"
             run_seconds = make_run(args.folder, out)
             print(f"offline run of {args.folder}: {run_seconds:.2f} s")
-        generation, again, floors = [], [], []
+        generation, serial, again, floors = [], [], [], []
         counts: dict = {}
         for _ in range(args.repeat):
-            # Side by side in each round, so machine load hits all three alike.
-            shutil.rmtree(out / "report", ignore_errors=True)
+            # Side by side in each round, so machine load hits all of them alike.
             floors.append(floor_seconds(out))
+            shutil.rmtree(out / "report", ignore_errors=True)
+            started = time.perf_counter()
+            write_site(out, workers=1)
+            serial.append(time.perf_counter() - started)
+            shutil.rmtree(out / "report", ignore_errors=True)
             started = time.perf_counter()
             counts = write_site(out)
             generation.append(time.perf_counter() - started)
@@ -108,6 +113,11 @@ def main() -> None:
             f"generation: median {median:.2f} s of {args.repeat} "
             f"({', '.join(f'{g:.2f}' for g in generation)}), "
             f"{counts['pages'] / median:.0f} pages/s"
+        )
+        print(
+            f"one process: median {statistics.median(serial):.2f} s "
+            f"({', '.join(f'{g:.2f}' for g in serial)}); "
+            f"default / one process = {median / statistics.median(serial):.2f}x"
         )
         print(
             f"regeneration over an unchanged report/: median {statistics.median(again):.2f} s "

@@ -163,3 +163,15 @@ def test_a_changed_source_is_not_highlighted_with_stale_offsets(tmp_path: Path) 
     assert invoke("report", str(out)).exit_code == 0
     html = (out / "report" / "articles" / "a.txt.json.html").read_text(encoding="utf-8")
     assert "has changed since the run" in html and "<mark " not in html
+
+
+def test_worker_processes_write_the_same_pages_as_one_process(tmp_path: Path) -> None:
+    from summarizer.report.site import write_site
+
+    out = _run(tmp_path, ["a.txt", "b.txt", "c.txt"])
+    write_site(out, workers=1)
+    pages = {p: p.read_bytes() for p in (out / "report").rglob("*.html")}
+    for page in pages:
+        page.unlink()
+    write_site(out, workers=2)
+    assert {p: p.read_bytes() for p in (out / "report").rglob("*.html")} == pages

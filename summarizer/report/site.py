@@ -18,7 +18,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -133,37 +134,66 @@ def _source_candidates(entry: Entry, articles_dir: Path | None) -> list[Path]:
     return found
 
 
+# Below this many pages, starting worker processes costs more than it saves.
+PARALLEL_FROM = 400
+
+
+def _render_page(job: tuple[dict[str, Any], str, list[Path]]) -> tuple[str, str, bool]:
+    """Load the text, build the view and render one page: ``(name, html, text missing)``."""
+    result, name, candidates = job
+    loaded = article_text(result, candidates)
+    view = build_article_view(result, loaded.text, loaded.note)
+    html = render_article(view, index_href="../" * name.count("/") + "index.html")
+    return name, html, loaded.text is None
+
+
+def _rendered(
+    jobs: list[tuple[dict[str, Any], str, list[Path]]], workers: int | None
+) -> Iterator[tuple[str, str, bool]]:
+    """Pages in job order; on a big run, rendered by one process per core.
+
+    Loading, cleaning and templating are CPU-bound Python, so threads would not help;
+    the parent keeps reading, writing and the overview, which need every entry.
+    ``workers`` None means one per core from ``PARALLEL_FROM`` pages on.
+    """
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 8) if len(jobs) >= PARALLEL_FROM else 1
+    if workers < 2:
+        yield from map(_render_page, jobs)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(_render_page, jobs, chunksize=32)
+
+
 def write_site(
-    out_dir: Path,
-    *,
-    articles_dir: Path | None = None,
-    on_page: Callable[[], None] | None = None,
+    out_dir: Path, *, articles_dir: Path | None = None, workers: int | None = None
 ) -> dict[str, Any]:
     """Write ``OUT/report/index.html`` and one page per brief; return counts.
 
     ``articles_dir`` is the run's input folder when the recorded source paths no
-    longer resolve (the run was made from another working directory).
+    longer resolve (the run was made from another working directory); ``workers``
+    the rendering processes (default: one per core on big runs).
     """
     report, entries = read_run(out_dir)
     writer = _Writer(out_dir / REPORT_DIR)
     overview = Overview()
+    jobs = [
+        (entry.result, page_name(entry), _source_candidates(entry, articles_dir))
+        for entry in entries
+        if entry.result is not None
+    ]
     pages = missing_text = 0
+    rendered = _rendered(jobs, workers)
     for entry in entries:
         if entry.result is None:
             overview.add(entry, None)
             continue
-        name = page_name(entry)
-        loaded = article_text(entry.result, _source_candidates(entry, articles_dir))
-        missing_text += loaded.text is None
-        view = build_article_view(entry.result, loaded.text, loaded.note)
-        depth = name.count("/")
-        html = render_article(view, index_href="../" * depth + "index.html")
+        name, html, missing = next(rendered)
         writer.write(name, html)
+        missing_text += missing
         # A link, not a path: "#" or "?" in a file name must not end the URL's path.
         overview.add(entry, quote(name))
         pages += 1
-        if on_page:
-            on_page()
     writer.write("index.html", render_overview(overview, report, out_dir))
     writer.remove_stale()
     return {"pages": pages, "missing_text": missing_text, "index": writer.root / "index.html"}
