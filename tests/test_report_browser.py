@@ -125,6 +125,26 @@ def test_seed_page_highlights_every_evidence_quote_at_its_offsets(browser: Any, 
     browser.save_screenshot(str(ARTIFACTS / "seed-article.png"))
 
 
+def test_seed_page_marks_cues_and_lists_stakeholders_and_provenance(
+    browser: Any, site: Site
+) -> None:
+    open_page(browser, site.page("seed-article.txt"))
+    brief = site.result("seed-article.txt")["summary"]
+    cues = {c.lower() for item in brief["uncertainty"]["items"] for c in item["cues"]}
+    marked = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#article-text .cue'), e => e.textContent)"
+    )
+    assert marked and {m.lower() for m in marked} <= cues
+    rows = browser.find_elements("css selector", "#stakeholders tbody tr")
+    assert len(rows) == len(brief["stakeholders"])
+    claimant = next(c for c in brief["key_claims"] if c["claimant"])
+    name = next(s["name"] for s in brief["stakeholders"] if s["id"] == claimant["claimant"])
+    row = next(r for r in rows if r.find_element("css selector", "td").text == name)
+    assert claimant["id"] in row.text.split()
+    provenance = browser.find_element("id", "provenance").text
+    assert "model\noffline" in provenance and "cache\nmiss" in provenance
+
+
 def test_overlapping_and_nested_evidence_render_as_split_highlights(
     browser: Any, site: Site
 ) -> None:
