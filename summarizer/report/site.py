@@ -63,15 +63,13 @@ def _csp(style: Inline, script: Inline) -> str:
 
 @cache
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
+    return jinja2.Environment(
         loader=jinja2.PackageLoader("summarizer.report", "templates"),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters["usd"] = lambda v: "n/a" if v is None else f"${v:,.4f}"
-    return env
 
 
 def _provenance_facts(provenance: dict[str, Any]) -> list[tuple[str, str]]:
@@ -90,6 +88,7 @@ def _provenance_facts(provenance: dict[str, Any]) -> list[tuple[str, str]]:
             "tokens",
             f"{usage.get('prompt_tokens', 0)} in + {usage.get('completion_tokens', 0)} out",
         ),
+        # Of the call that made the brief (a cache hit cost nothing this time).
         ("cost", "n/a" if cost is None else f"${cost:.4f} at list price"),
         ("cache", "hit" if provenance.get("cache_hit") else "miss"),
         ("attempts", f"{provenance.get('attempts', 0)} (re-asks: {provenance.get('reasks', 0)})"),
