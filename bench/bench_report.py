@@ -2,13 +2,13 @@
 
 Usage::
 
-    PYTHONPATH=. python bench/bench_report.py [FOLDER] [--run OUT] [--repeat N]
+    PYTHONPATH=. python bench/bench_report.py [FOLDER] [--run OUT] [--repeat N] [--jobs J]
 
 Without ``--run`` it first makes an offline run of FOLDER (default: the 2,225 BBC
 articles in ``../shared/data/bbc/articles``) into a temporary folder with
 ``summarizer run --no-cache`` (no key: the offline analyzer, no network), timing it.
 Then it renders the site N times (default 3) into an empty ``report/``, in one process
-and with the default worker processes (one per core), and once more over the unchanged
+(the default) and with ``--jobs`` worker processes (default 2), and once more over the unchanged
 result (unchanged pages are not rewritten), printing medians beside the floor
 every generation pays (reading the run back and re-loading and cleaning every source
 article, measured in the same process) so the ratio shows what templating and writing
@@ -73,6 +73,7 @@ def main() -> None:
     parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT)
     parser.add_argument("--run", type=Path, help="Reuse this run output folder.")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=2, help="Worker processes to compare.")
     args = parser.parse_args()
 
     from summarizer.report.site import write_site
@@ -85,19 +86,19 @@ def main() -> None:
             out = Path(tmp) / "run"
             run_seconds = make_run(args.folder, out)
             print(f"offline run of {args.folder}: {run_seconds:.2f} s")
-        generation, serial, again, floors = [], [], [], []
+        generation, parallel, again, floors = [], [], [], []
         counts: dict = {}
         for _ in range(args.repeat):
             # Side by side in each round, so machine load hits all of them alike.
             floors.append(floor_seconds(out))
             shutil.rmtree(out / "report", ignore_errors=True)
             started = time.perf_counter()
-            write_site(out, workers=1)
-            serial.append(time.perf_counter() - started)
-            shutil.rmtree(out / "report", ignore_errors=True)
-            started = time.perf_counter()
             counts = write_site(out)
             generation.append(time.perf_counter() - started)
+            shutil.rmtree(out / "report", ignore_errors=True)
+            started = time.perf_counter()
+            write_site(out, workers=args.jobs)
+            parallel.append(time.perf_counter() - started)
             started = time.perf_counter()
             write_site(out)
             again.append(time.perf_counter() - started)
@@ -115,9 +116,9 @@ def main() -> None:
             f"{counts['pages'] / median:.0f} pages/s"
         )
         print(
-            f"one process: median {statistics.median(serial):.2f} s "
-            f"({', '.join(f'{g:.2f}' for g in serial)}); "
-            f"default / one process = {median / statistics.median(serial):.2f}x"
+            f"--jobs {args.jobs}: median {statistics.median(parallel):.2f} s "
+            f"({', '.join(f'{g:.2f}' for g in parallel)}); "
+            f"--jobs {args.jobs} / one process = {statistics.median(parallel) / median:.2f}x"
         )
         print(
             f"regeneration over an unchanged report/: median {statistics.median(again):.2f} s "

@@ -457,12 +457,20 @@ def validate(paths: tuple[Path, ...]) -> None:
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="The run's input folder, when the recorded source paths do not resolve from here.",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Processes rendering pages.",
+)
 @user_errors
-def report(out_dir: Path, articles_dir: Path | None) -> None:
+def report(out_dir: Path, articles_dir: Path | None, jobs: int) -> None:
     """Write OUT_DIR/report/: a page per brief and an overview (index.html) of a run."""
     from summarizer.report.commands import write_report
 
-    write_report(out_dir, articles_dir)
+    write_report(out_dir, articles_dir, jobs)
 
 
 @main.command()

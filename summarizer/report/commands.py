@@ -16,10 +16,10 @@ from summarizer.report.loading import article_text
 from summarizer.report.site import render_result, write_site
 
 
-def write_report(out_dir: Path, articles_dir: Path | None) -> None:
+def write_report(out_dir: Path, articles_dir: Path | None, jobs: int = 1) -> None:
     """Render the run in ``out_dir`` and say where the pages are and what was missing."""
     started = time.perf_counter()
-    counts = write_site(out_dir, articles_dir=articles_dir)
+    counts = write_site(out_dir, articles_dir=articles_dir, workers=jobs)
     seconds = time.perf_counter() - started
     click.echo(
         f"summarizer: wrote {counts['pages']} article pages and {counts['index']} "

@@ -133,10 +133,6 @@ def _source_candidates(entry: Entry, articles_dir: Path | None) -> list[Path]:
     return found
 
 
-# Below this many pages, starting worker processes costs more than it saves.
-PARALLEL_FROM = 400
-
-
 def _render_page(job: tuple[dict[str, Any], str, list[Path]]) -> tuple[str, str, bool]:
     """Load the text, build the view and render one page: ``(name, html, text missing)``."""
     result, name, candidates = job
@@ -147,16 +143,15 @@ def _render_page(job: tuple[dict[str, Any], str, list[Path]]) -> tuple[str, str,
 
 
 def _rendered(
-    jobs: list[tuple[dict[str, Any], str, list[Path]]], workers: int | None
+    jobs: list[tuple[dict[str, Any], str, list[Path]]], workers: int
 ) -> Iterator[tuple[str, str, bool]]:
-    """Pages in job order; on a big run, rendered by one process per core.
+    """Pages in job order, rendered here or by ``workers`` processes.
 
     Loading, cleaning and templating are CPU-bound Python, so threads would not help;
-    the parent keeps reading, writing and the overview, which need every entry.
-    ``workers`` None means one per core from ``PARALLEL_FROM`` pages on.
+    the parent keeps reading, writing and the overview, which need every entry. One
+    process is the default: on the shared 2-core benchmark machine, two workers were
+    slower, not faster (``bench/bench_report.py`` measures both side by side).
     """
-    if workers is None:
-        workers = min(os.cpu_count() or 1, 8) if len(jobs) >= PARALLEL_FROM else 1
     if workers < 2:
         yield from map(_render_page, jobs)
         return
@@ -165,13 +160,13 @@ def _rendered(
 
 
 def write_site(
-    out_dir: Path, *, articles_dir: Path | None = None, workers: int | None = None
+    out_dir: Path, *, articles_dir: Path | None = None, workers: int = 1
 ) -> dict[str, Any]:
     """Write ``OUT/report/index.html`` and one page per brief; return counts.
 
     ``articles_dir`` is the run's input folder when the recorded source paths no
     longer resolve (the run was made from another working directory); ``workers``
-    the rendering processes (default: one per core on big runs).
+    the rendering processes.
     """
     report, entries = read_run(out_dir)
     writer = _Writer(out_dir / REPORT_DIR)
