@@ -9,8 +9,9 @@ from pathlib import Path
 from report_site import HOSTILE_TEXT, invoke
 
 from summarizer.report.article_view import anonymous_claim_ids, has_conflict
+from summarizer.report.loading import Entry
 from summarizer.report.markup import Highlight, cue_ranges, pieces
-from summarizer.report.overview import json_for_script
+from summarizer.report.overview import Overview, json_for_script
 
 TEXT = "The mayor said the wall would be finished by spring, officials claimed."
 
@@ -175,3 +176,52 @@ def test_worker_processes_write_the_same_pages_as_one_process(tmp_path: Path) ->
         page.unlink()
     write_site(out, workers=2)
     assert {p: p.read_bytes() for p in (out / "report").rglob("*.html")} == pages
+
+
+def _entry(path: str, stakeholders: list[dict], claims: list[dict], items: list[dict]) -> Entry:
+    brief = {
+        "headline": path.upper(),
+        "stakeholders": stakeholders,
+        "key_claims": claims,
+        "uncertainty": {"overall": "low", "items": items},
+    }
+    return Entry({"path": path, "status": "ok", "output": f"{path}.json"}, {"summary": brief})
+
+
+def test_overview_indexes_stakeholders_across_articles_and_counts_anonymous_claims() -> None:
+    minister = {"id": "s1", "name": "Jane  Doe", "type": "person", "role": None, "stance": None}
+    overview = Overview()
+    overview.add(
+        _entry(
+            "a.txt",
+            [minister],
+            [
+                {"id": "c1", "claimant": "s1", "attribution": "Doe", "certainty": "claimed"},
+                {"id": "c2", "claimant": "s1", "attribution": "Doe", "certainty": "claimed"},
+                {"id": "c3", "claimant": None, "attribution": "officials", "certainty": "reported"},
+            ],
+            [],
+        ),
+        "articles/a.txt.json.html",
+    )
+    overview.add(
+        _entry(
+            "b.txt",
+            [{**minister, "name": "jane doe"}],
+            [{"id": "c1", "claimant": None, "attribution": None, "certainty": "denied"}],
+            [],
+        ),
+        "articles/b.txt.json.html",
+    )
+    overview.add(Entry({"path": "c.txt", "status": "failed", "reason": "empty"}, None), None)
+    assert overview.stakeholder_index() == [["Jane Doe", 2, [0, 1]]]
+    assert (overview.anonymous_claims, overview.claims) == (1, 4)
+    assert [path for _, path, _ in overview.conflicts] == ["b.txt"]
+    assert overview.failed == [("c.txt", "empty")]
+
+
+def test_overview_says_when_the_run_has_no_report_json(tmp_path: Path) -> None:
+    out = _run(tmp_path, ["a.txt"])
+    (out / "report.json").unlink()
+    assert invoke("report", str(out)).exit_code == 0
+    assert "has no report.json" in (out / "report" / "index.html").read_text(encoding="utf-8")
