@@ -182,10 +182,20 @@ def main(verbose: bool) -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["json", "html"]),
+    default="json",
+    show_default=True,
+    help="html: one self-contained page (one FILE only).",
+)
 @model_options
 @user_errors
-def summarize(files: tuple[Path, ...], **options: Any) -> None:
+def summarize(files: tuple[Path, ...], output_format: str, **options: Any) -> None:
     """Summarise FILE... and print the result JSON (a list when several)."""
+    if output_format == "html" and len(files) != 1:
+        _fail("--format html takes exactly one FILE (use 'summarizer report' for a run)")
     summarizer = build_summarizer(options)
     results, failed = [], 0
     for path in files:
@@ -195,7 +205,11 @@ def summarize(files: tuple[Path, ...], **options: Any) -> None:
             failed += 1
             click.echo(f"summarizer: error: {exc}", err=True)
     summarizer.close()
-    if results:
+    if results and output_format == "html":
+        from summarizer.report.commands import html_page
+
+        click.echo(html_page(results[0], files[0]), nl=False)
+    elif results:
         payload = results[0] if len(files) == 1 else results
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     if failed:
@@ -442,6 +456,40 @@ def validate(paths: tuple[Path, ...]) -> None:
     click.echo(f"{checked - bad} of {checked} result files valid")
     if bad:
         sys.exit(EXIT_FAILED_ITEMS)
+
+
+@main.command()
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--articles",
+    "articles_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The run's input folder, when the recorded source paths do not resolve from here.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Processes rendering pages.",
+)
+@user_errors
+def report(out_dir: Path, articles_dir: Path | None, jobs: int) -> None:
+    """Write OUT_DIR/report/: a page per brief and an overview (index.html) of a run."""
+    from summarizer.report.commands import write_report
+
+    write_report(out_dir, articles_dir, jobs)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@user_errors
+def show(file: Path) -> None:
+    """Print a result file (FILE.json) readably in the terminal."""
+    from summarizer.report.terminal import load_result, show_result
+
+    show_result(load_result(file))
 
 
 @main.group()
