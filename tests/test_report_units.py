@@ -79,9 +79,11 @@ def test_report_on_a_folder_that_is_not_a_run_is_one_clear_line(tmp_path: Path) 
 
 
 def test_report_survives_an_unreadable_result_file(tmp_path: Path) -> None:
-    (tmp_path / "good.txt").write_text(HOSTILE_TEXT, encoding="utf-8")
+    articles = tmp_path / "in"  # the output folder may not sit inside the input folder
+    articles.mkdir()
+    (articles / "good.txt").write_text(HOSTILE_TEXT, encoding="utf-8")
     out = tmp_path / "out"
-    assert invoke("run", str(tmp_path), "--out", str(out), "--no-cache", "-q").exit_code == 0
+    assert invoke("run", str(articles), "--out", str(out), "--no-cache", "-q").exit_code == 0
     (out / "good.txt.json").write_text("{not json", encoding="utf-8")
     made = invoke("report", str(out))
     assert made.exit_code == 0, made.output
