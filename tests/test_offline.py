@@ -232,3 +232,40 @@ def test_french_and_one_paragraph(shared_data: Path) -> None:
 
 
 # Speed is measured in bench/bench_offline.py, not asserted in a timed unit test.
+
+
+@pytest.mark.parametrize(
+    "para",
+    [
+        "Mr. Smith met Dr. Jones. They talked.",
+        "x" * 200 + ". Then the U.S. replied. It is A&B's turn.",
+        "The co-op's 'Acme-Corp.' said so. Nobody agreed.",
+        "- . Fine. 9. Ten.",
+    ],
+)
+def test_word_before_matches_regex(para: str) -> None:
+    """The bounded backward scan finds the same word as the anchored regex it replaces."""
+    import re
+
+    from summarizer.offline.sentences import _MAX_WORD, _word_before
+
+    regex = re.compile(r"([A-Za-z&][A-Za-z&.'’-]*)$")
+    for k in range(len(para) + 1):
+        m = regex.search(para, 0, k)
+        want = m.group(1) if m else ""
+        if len(want) <= _MAX_WORD:
+            assert _word_before(para, k) == want, (para, k)
+
+
+def test_long_article_is_cut_at_a_break_and_stays_grounded() -> None:
+    """Above MAX_ANALYZED_CHARS only the opening is read; evidence still slices the text."""
+    from summarizer.offline import MAX_ANALYZED_CHARS
+
+    unit = "Officials said the bridge will reopen in May. Jane Doe told reporters it was safe.\n"
+    late = "Zebulon Quark said the dam would fail. Zebulon Quark repeated it.\n"
+    text = unit * (MAX_ANALYZED_CHARS // len(unit) + 50) + late * 3
+    brief = analyze(Article(text=text, title=None))
+    check_brief(Article(text=text, title=None), brief)
+    assert brief["key_claims"]
+    names = [s["name"] for s in brief["stakeholders"]]
+    assert "Jane Doe" in names and not any("Quark" in n for n in names)

@@ -36,7 +36,11 @@ _OPENERS = words(
 
 # A candidate boundary: terminal punctuation, optional closing quotes/brackets, space.
 _BOUNDARY = re.compile(r"""([.!?…]+)(['"’”)\]]*)(\s+)(?=['"‘“(\[]*[A-Z0-9À-ÖØ-Þ])""")
-_WORD_BEFORE = re.compile(r"([A-Za-z&][A-Za-z&.'’-]*)$")
+_WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz&.'’-")
+_WORD_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz&")
+# A "word" before a period longer than this is not an abbreviation; bounding the
+# look-back keeps splitting linear on one-line page dumps of many megabytes.
+_MAX_WORD = 64
 _NEXT_WORD = re.compile(r"""['"‘“(\[]?([A-Za-z0-9'’]+)""")
 _TERMINAL = re.compile(r"""[.!?…:;]['"’”)\]]*\s*$""")
 
@@ -53,15 +57,29 @@ class Sentence:
     heading: bool = False
 
 
+def _word_before(para: str, end: int) -> str:
+    """The word (letters, ``&``, inner dots, apostrophes, hyphens) ending at ``end``.
+
+    A backward scan bounded by ``_MAX_WORD``, not a ``$``-anchored regex search, which
+    rescans the paragraph from its start at every period (quadratic on long lines).
+    """
+    i = end
+    floor = max(0, end - _MAX_WORD)
+    while i > floor and para[i - 1] in _WORD_CHARS:
+        i -= 1
+    while i < end and para[i] not in _WORD_START:
+        i += 1
+    return para[i:end]
+
+
 def _is_boundary(para: str, m: re.Match[str]) -> bool:
     """Decide whether a period-like mark really ends the sentence."""
     punct = m.group(1)
     if punct != ".":
         return True  # ! ? … and runs like "?!" or "..." are reliable enough
-    before = _WORD_BEFORE.search(para, 0, m.start())
-    if not before:
+    word = _word_before(para, m.start())
+    if not word:
         return True  # after a digit, a quote, a bracket
-    word = before.group(1)
     low = word.lower().rstrip(".")
     nxt = _NEXT_WORD.match(para, m.end())
     next_word = nxt.group(1) if nxt else ""
