@@ -269,3 +269,23 @@ def test_long_article_is_cut_at_a_break_and_stays_grounded() -> None:
     assert brief["key_claims"]
     names = [s["name"] for s in brief["stakeholders"]]
     assert "Jane Doe" in names and not any("Quark" in n for n in names)
+
+
+def test_lexicon_is_data_with_a_version_and_a_reason_per_list() -> None:
+    """Every list in data/lexicon.txt says why it exists; a malformed file fails loudly."""
+    from importlib import resources
+
+    from summarizer.offline.lexicon import LEXICON_VERSION, parse_lexicon
+
+    raw = resources.files("summarizer.offline").joinpath("data", "lexicon.txt").read_text()
+    assert LEXICON_VERSION
+    lines = raw.splitlines()
+    heads = [k for k, ln in enumerate(lines) if ln.startswith("[")]
+    assert len(heads) > 30
+    assert all(lines[k + 1].startswith("# ") for k in heads)
+    _, lists = parse_lexicon(raw)
+    assert "may" in lists["hedges"] and all(lists.values())
+    with pytest.raises(ValueError, match=r"lexicon\.txt:2"):
+        parse_lexicon("version: 1\n[x] wordz\na b\n")
+    with pytest.raises(ValueError, match="version"):
+        parse_lexicon("[x] words\na b\n")

@@ -22,7 +22,8 @@ from .lexicon import (
     ROLE_MODIFIERS,
     SOURCE_NOUNS,
     VERB_CERTAINTY,
-    words,
+    phrases,
+    word_set,
 )
 from .sentences import Sentence
 
@@ -31,40 +32,17 @@ _HEDGE_RE = re.compile(
     r"\b(" + "|".join(re.escape(h) for h in sorted(HEDGES, key=len, reverse=True)) + r")\b",
     re.IGNORECASE,
 )
-_MODAL_HEDGES = words(
-    "may might could possibly possible possibility perhaps probably likely unlikely "
-    "potentially reportedly allegedly apparently"
-) | {"highly likely", "more likely", "most likely"}
-# Verb forms that are also nouns ("recent reports", "dismissed claims"): they count
-# as attribution verbs only after a name or pronoun.
-_NOUN_LIKE = words(
-    """report reports claim claims fear fears estimate estimates charge charges call calls
-    question questions note notes echo echoes label labels dispute disputes challenge
-    states warning praise denies"""
-)
-# Verbs that take ordinary objects ("maintains a large army"): attribution only when a
-# "that"-clause or a quotation follows.
-_NEEDS_THAT = words(
-    """maintain maintains maintained add adds added expect expects expected fear fears
-    feared think thinks thought estimate estimates estimated call calls called describe
-    describes described charge charged charges note notes noted indicate indicates
-    indicated stress stressed stresses write writes wrote"""
-)
+_MODAL_HEDGES = frozenset(phrases("modal_hedges"))
+_NOUN_LIKE = word_set("noun_like_verbs")
+_NEEDS_THAT = word_set("needs_that_verbs")
 _LEAD_STRIP = re.compile(
-    r"^(?:(?:and|but|while|whereas|as|with|however|although|though|since|because|so|yet|"
-    r"when|if|meanwhile|also|even|now|then|still|instead|furthermore|moreover|"
-    r"previously|earlier|later|today|yesterday)\b[,]?\s+)+",
-    re.IGNORECASE,
+    r"^(?:(?:" + "|".join(sorted(word_set("lead_strip"))) + r")\b[,]?\s+)+", re.IGNORECASE
 )
 _AUX_TAIL = re.compile(
-    r"(?:\s+(?:has|have|had|also|publicly|previously|repeatedly|already|recently|"
-    r"reportedly|officially|flatly|strongly|quickly|later|earlier|once|again|further|"
-    r"privately|openly|firmly|always|often|himself|herself|themselves|itself|would|will|"
-    r"can|could|may|might|did|does|do))+$",
-    re.IGNORECASE,
+    r"(?:\s+(?:" + "|".join(sorted(word_set("aux_tail"))) + r"))+$", re.IGNORECASE
 )
-_BE = words("is are was were be been being")
-_NEG = words("not never n't no")
+_BE = word_set("be_forms")
+_NEG = word_set("negations")
 _CLAUSE_BREAK = re.compile(r"(?:[,;:(]|—|–|\s-\s|[“\"]|\bthat\b|\bwho\b|\bwhich\b)")
 _PREP_CUT = re.compile(r"\s+(?:in|from|at|of|with|near|close to|inside|within|for|on)\s+")
 _OPINION = re.compile(

@@ -13,26 +13,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .lexicon import words
+from .lexicon import word_set
 
-# Abbreviations after which a period never ends a sentence (titles precede a name).
-_TITLES = words(
-    """mr mrs ms mx dr prof gen sen rep gov lt col sgt capt cmdr adm maj brig cpl pte
-    st rev hon pres supt insp det fr sr jr messrs mme mlle"""
-)
-# Abbreviations that usually continue the sentence (numbers, months, misc.).
-_CONTINUERS = words(
-    """no nos vol fig figs approx est dept univ ave blvd mt ft op pp para art sec cf al
-    jan feb mar apr jun jul aug sep sept oct nov dec vs v"""
-)
-# Abbreviations that may end a sentence ("... and Co." / "... etc."): split only when
-# the next word is a typical sentence opener.
-_AMBIGUOUS = words("inc corp ltd co etc plc llc bros")
-_OPENERS = words(
-    """the a an he she it they we i you this that these those there but and or so yet
-    however meanwhile in on at for after before when while if as his her its their our
-    mr mrs ms dr some many most no one two three it's"""
-)
+_TITLES = word_set("abbrev_titles")
+_CONTINUERS = word_set("abbrev_continuers")
+_AMBIGUOUS = word_set("abbrev_ambiguous")
+_OPENERS = word_set("sentence_openers")
 
 # A candidate boundary: terminal punctuation, optional closing quotes/brackets, space.
 _BOUNDARY = re.compile(r"""([.!?…]+)(['"’”)\]]*)(\s+)(?=['"‘“(\[]*[A-Z0-9À-ÖØ-Þ])""")
