@@ -58,7 +58,7 @@ def check_brief(article: Article, brief: dict) -> None:
 
 def test_constants() -> None:
     assert ANALYZER_NAME == "summarizer-offline"
-    assert ANALYZER_VERSION == "1.0.0"
+    assert ANALYZER_VERSION == "1.1.0"
 
 
 def test_seed_schema_and_grounding(seed: tuple[Article, dict]) -> None:
@@ -261,9 +261,10 @@ def test_long_article_is_cut_at_a_break_and_stays_grounded() -> None:
     """Above MAX_ANALYZED_CHARS only the opening is read; evidence still slices the text."""
     from summarizer.offline import MAX_ANALYZED_CHARS
 
-    unit = "Officials said the bridge will reopen in May. Jane Doe told reporters it was safe.\n"
+    unit = "Officials said bridge {} will reopen in May. Jane Doe told reporters it was safe.\n"
     late = "Zebulon Quark said the dam would fail. Zebulon Quark repeated it.\n"
-    text = unit * (MAX_ANALYZED_CHARS // len(unit) + 50) + late * 3
+    lines = [unit.format(k) for k in range(MAX_ANALYZED_CHARS // len(unit) + 50)]
+    text = "".join(lines) + late * 3
     brief = analyze(Article(text=text, title=None))
     check_brief(Article(text=text, title=None), brief)
     assert brief["key_claims"]
@@ -289,3 +290,74 @@ def test_lexicon_is_data_with_a_version_and_a_reason_per_list() -> None:
         parse_lexicon("version: 1\n[x] wordz\na b\n")
     with pytest.raises(ValueError, match="version"):
         parse_lexicon("[x] words\na b\n")
+
+
+PAGE = "\n".join(
+    [
+        'Home',
+        'News',
+        'Sport',
+        'Weather',
+        'We use cookies to improve your experience. Read our privacy policy.',
+        'Harbour bridge to close for a year of repairs',
+        (
+            'The city council said on Monday that the harbour bridge will close in March for '
+            'a full year of repairs, after inspectors found corroded cables under the main '
+            'span.'
+        ),
+        (
+            'Mayor Ana Lopez told reporters the closure was unavoidable and that ferries '
+            'would run every ten minutes while the work goes on, at no extra cost to '
+            'passengers.'
+        ),
+        (
+            "Engineers could finish early if the weather holds, the council's chief engineer,"
+            ' Tom Reyes, said in a statement, but he warned that the cost may rise.'
+        ),
+        (
+            'The mayor, Ana Lopez, centre, and engineers inspect the cables on Monday. Photo:'
+            ' City Council'
+        ),
+        (
+            'Local shops fear the loss of trade, and their association said it expects to ask'
+            ' the council for help with rents during the closure.'
+        ),
+        'Read more: Ferry timetable changes from March...',
+        'Sign up for our newsletter',
+        'Follow us on Twitter',
+        'Home',
+        'News',
+        'Sport',
+        'Weather',
+        '',
+    ]
+)
+
+
+def test_page_dump_furniture_is_never_quoted() -> None:
+    """Menus, notices, captions, teasers and repeated lines carry no claim; prose does."""
+    article = Article(text=PAGE.strip(), title=None)
+    brief = analyze(article)
+    check_brief(article, brief)
+    evidence = " ".join(c["evidence"] for c in brief["key_claims"])
+    for junk in ("cookies", "Photo:", "Read more", "newsletter", "Follow us", "Home"):
+        assert junk not in evidence, junk
+    assert "Mayor Ana Lopez told reporters" in evidence
+    assert "corroded cables" in evidence
+
+
+def test_plain_article_has_no_furniture(seed: tuple[Article, dict]) -> None:
+    from summarizer.offline.page import furniture
+
+    article, _ = seed
+    sentences = split_sentences(article.text)
+    flagged = furniture(article.text, sentences)
+    assert all(s.heading for s in sentences if s.paragraph in flagged)
+
+
+def test_hedges_anywhere_in_the_article_are_cues() -> None:
+    """Modal, doxastic and conditional cues outside the key claims still reach the brief."""
+    article = Article(text=PAGE.strip(), title=None)
+    cues = {c.lower() for i in analyze(article)["uncertainty"]["items"] for c in i["cues"]}
+    assert {"could", "if", "may", "expects"} <= cues
+    assert "will" not in cues  # a plain future is not a hedge

@@ -9,9 +9,12 @@ the same brief.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..article import Article
 from .claims import Claim, find_attributions, make_statement, unattributed_candidates
 from .entities import Entity, build_index
+from .page import furniture
 from .sentences import split_sentences
 from .summary import headline, summarize
 from .uncertainty import build_items, overall_level
@@ -19,7 +22,7 @@ from .uncertainty import build_items, overall_level
 __all__ = ["ANALYZER_NAME", "ANALYZER_VERSION", "analyze"]
 
 ANALYZER_NAME = "summarizer-offline"
-ANALYZER_VERSION = "1.0.0"
+ANALYZER_VERSION = "1.1.0"
 
 MAX_CLAIMS = 12
 MAX_ATTRIBUTED = 9
@@ -95,6 +98,9 @@ def analyze(article: Article) -> dict:
     """Build a schema-valid brief for ``article`` from its cleaned text alone."""
     text = _prefix(article.text)
     sentences = split_sentences(text)
+    junk = furniture(text, sentences)
+    if junk:  # page furniture carries no claim: treat it like a heading
+        sentences = [replace(s, heading=True) if s.paragraph in junk else s for s in sentences]
     index = build_index(text, sentences)
     attributed: list[Claim] = []
     for s in sentences:
