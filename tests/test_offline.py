@@ -361,3 +361,34 @@ def test_hedges_anywhere_in_the_article_are_cues() -> None:
     cues = {c.lower() for i in analyze(article)["uncertainty"]["items"] for c in i["cues"]}
     assert {"could", "if", "may", "expects"} <= cues
     assert "will" not in cues  # a plain future is not a hedge
+
+
+def test_quote_across_sentences_is_one_claim_with_its_speaker() -> None:
+    """A quotation split by the sentence splitter keeps one claim and one speaker."""
+    text = (
+        "The minister spoke on Monday.\n"
+        '"We will not pay. Not now, not ever. The fund is empty," the finance minister, '
+        "Jo Bloggs, said.\n"
+        'She added: "The banks knew. They were warned in May." Markets fell.\n'
+    )
+    article = Article(text=text, title=None)
+    brief = analyze(article)
+    check_brief(article, brief)
+    names = {s["id"]: s["name"] for s in brief["stakeholders"]}
+    by_start = {c["evidence"][:12]: c for c in brief["key_claims"]}
+    first = by_start['"We will not']
+    assert first["evidence"].endswith("Jo Bloggs, said.")
+    assert names[first["claimant"]] == "Jo Bloggs"
+    added = by_start["She added: \""]
+    assert added["evidence"].endswith('warned in May."')
+    assert names[added["claimant"]] == "Jo Bloggs"  # "She" is the person named before
+    assert not any(c["evidence"].startswith("Not now") for c in brief["key_claims"])
+
+
+@pytest.mark.parametrize("verb", ["slammed", "lambasted", "conceded", "tweeted"])
+def test_more_speech_verbs_attribute(verb: str) -> None:
+    text = f"Senator Ben Carson {verb} that the coverage of his campaign was unfair and biased.\n"
+    brief = analyze(Article(text=text, title=None))
+    names = {s["id"]: s["name"] for s in brief["stakeholders"]}
+    [claim] = brief["key_claims"]
+    assert names.get(claim["claimant"]) == "Ben Carson"

@@ -15,6 +15,7 @@ from ..article import Article
 from .claims import Claim, find_attributions, make_statement, unattributed_candidates
 from .entities import Entity, build_index
 from .page import furniture
+from .quotes import continue_quotes
 from .sentences import split_sentences
 from .summary import headline, summarize
 from .uncertainty import build_items, overall_level
@@ -50,7 +51,7 @@ def _select_claims(text: str, attributed: list[Claim], plain: list[Claim]) -> li
 
 
 def _stakeholders(entities: list[Entity], claims: list[Claim], lead_end: int) -> list[Entity]:
-    """Rank by mentions, speaking role and role given; drop one-off unknown names."""
+    """Rank by mentions, speaking role and role given; drop one-off passing names."""
     for c in claims:
         if c.claimant is not None:
             c.claimant.claims += 1
@@ -64,10 +65,13 @@ def _stakeholders(entities: list[Entity], claims: list[Claim], lead_end: int) ->
             + (1 if e.type == "person" else 0)
         )
 
+    # A name met once in passing, neither in the lead nor speaking, is not a
+    # stakeholder (GUM: most such names are not salient). Repeated, quoted or lead
+    # names stay.
     keep = [
         e
         for e in entities
-        if e.mentions and (e.type != "other" or len(e.mentions) >= 2 or e.claims)
+        if e.mentions and (len(e.mentions) >= 2 or e.claims or e.first < lead_end)
     ]
     keep.sort(key=lambda e: (-score(e), e.first))
     return keep[:MAX_STAKEHOLDERS]
@@ -107,6 +111,7 @@ def analyze(article: Article) -> dict:
         if not s.heading:
             attributed += find_attributions(text, s, index)
     taken = {c.sentence for c in attributed}
+    taken |= continue_quotes(text, sentences, attributed, taken)
     plain = unattributed_candidates(text, sentences, taken, index)
     claims = _select_claims(text, attributed, plain)
 

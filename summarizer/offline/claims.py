@@ -145,11 +145,13 @@ def _resolve(index: EntityIndex, text: str, span: tuple[int, int]) -> Entity | N
     for kind in ("organization", "government", "group", "country", "other"):
         for e in ents:
             if e.type == kind:
+                if kind == "other" and 2 <= len(e.name.split()) <= 4:
+                    e.type = "person"  # a full name that speaks, with no org word
                 return e
     return None
 
 
-def _certainty(verb: str, source: str, content: str, anonymous: bool) -> tuple[str, list[str]]:
+def certainty_of(verb: str, source: str, content: str, anonymous: bool) -> tuple[str, list[str]]:
     base = VERB_CERTAINTY.get(verb.lower(), "claimed")
     cues = hedge_cues(content)
     if base in ("denied", "disputed", "confirmed"):
@@ -192,7 +194,7 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Cla
         src = text[src_s:src_e]
         claimant = _resolve(index, text, (src_s, src_e))
         anon = _anonymous(src, claimant)
-        cert, cues = _certainty("report", src, text[content[0] : content[1]], anon)
+        cert, cues = certainty_of("report", src, text[content[0] : content[1]], anon)
         out.append(
             Claim(
                 sent.index,
@@ -237,7 +239,12 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Cla
         content_span: tuple[int, int] | None = None
         src_span: tuple[int, int] | None = None
         # Quote-then-speaker: '"...," said Rick Egelton, deputy ...' or '"...," he said.'
-        quote_first = stext.lstrip()[:1] in _QUOTE_OPEN
+        head = stext[: m.start()]
+        # Also the last sentence of a quotation opened in an earlier one: it closes a
+        # quote it never opened ('Not now," the minister said.').
+        quote_first = stext.lstrip()[:1] in _QUOTE_OPEN or (
+            ("”" in head and "“" not in head) or head.count('"') % 2 == 1
+        )
         tail_words = _WORD.findall(after.split(",")[0].split(".")[0])
         if quote_first and (
             not src or len(after.strip(' ."”')) < 3 or (tail_words and tail_words[0][:1].isupper())
@@ -245,9 +252,14 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Cla
             q_end = max(stext.rfind("”", 0, m.start()), stext.rfind('"', 0, m.start()))
             if q_end > 0:
                 content_span = (s0, s0 + q_end + 1)
+                between = stext[q_end + 1 : m.start()].strip(" ,")
                 if src and _valid_source(src):
                     pos = text.find(src, cstart, vs)
                     src_span = (pos, pos + len(src))
+                elif between and _valid_source(between):
+                    # '"...," the finance minister, Jo Bloggs, said': an apposition.
+                    pos = text.find(between, s0 + q_end + 1, vs)
+                    src_span = (pos, pos + len(between))
                 else:
                     am = re.match(r"\s*([^,.;]{2,60}?)(?=[,.;]|$)", after)
                     if am and am.group(1)[:1].isupper():
@@ -301,7 +313,7 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Cla
         src_text = text[src_span[0] : src_span[1]]
         claimant = _resolve(index, text, src_span)
         anon = _anonymous(src_text, claimant)
-        cert, cues = _certainty(verb, src_text, text[content_span[0] : content_span[1]], anon)
+        cert, cues = certainty_of(verb, src_text, text[content_span[0] : content_span[1]], anon)
         out.append(
             Claim(
                 sent.index,
