@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..article import Article
-from .claims import Claim, find_attributions, make_statement, unattributed_candidates
+from .claims import Claim, find_attributions
 from .entities import Entity, build_index
 from .page import furniture
 from .quotes import continue_quotes
 from .sentences import split_sentences
+from .statements import make_statement, unattributed_candidates
 from .summary import headline, summarize
 from .uncertainty import build_items, overall_level
 

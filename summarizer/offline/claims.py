@@ -32,7 +32,7 @@ _HEDGE_RE = re.compile(
     r"\b(" + "|".join(re.escape(h) for h in sorted(HEDGES, key=len, reverse=True)) + r")\b",
     re.IGNORECASE,
 )
-_MODAL_HEDGES = frozenset(phrases("modal_hedges"))
+MODAL_HEDGES = frozenset(phrases("modal_hedges"))
 _NOUN_LIKE = word_set("noun_like_verbs")
 _NEEDS_THAT = word_set("needs_that_verbs")
 _LEAD_STRIP = re.compile(
@@ -45,12 +45,7 @@ _BE = word_set("be_forms")
 _NEG = word_set("negations")
 _CLAUSE_BREAK = re.compile(r"(?:[,;:(]|—|–|\s-\s|[“\"]|\bthat\b|\bwho\b|\bwhich\b)")
 _PREP_CUT = re.compile(r"\s+(?:in|from|at|of|with|near|close to|inside|within|for|on)\s+")
-_OPINION = re.compile(
-    r"\b(?:justified|crucial|must|should|cannot be overlooked|it is important|"
-    r"it will be|evident|in this increasingly|complex web)\b",
-    re.IGNORECASE,
-)
-_QUOTE_OPEN = "“\"‘'"
+QUOTE_OPEN = "“\"‘'"
 
 
 @dataclass
@@ -158,7 +153,7 @@ def certainty_of(verb: str, source: str, content: str, anonymous: bool) -> tuple
         return base, cues
     src_words = {w.lower() for w in _WORD.findall(source)}
     reportish = bool(src_words & {"report", "reports", "media", "reporting"})
-    modal = any(c.lower() in _MODAL_HEDGES for c in cues)
+    modal = any(c.lower() in MODAL_HEDGES for c in cues)
     if base == "speculative" or modal:
         if reportish and not modal:
             return "reported", cues
@@ -242,7 +237,7 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Cla
         head = stext[: m.start()]
         # Also the last sentence of a quotation opened in an earlier one: it closes a
         # quote it never opened ('Not now," the minister said.').
-        quote_first = stext.lstrip()[:1] in _QUOTE_OPEN or (
+        quote_first = stext.lstrip()[:1] in QUOTE_OPEN or (
             ("”" in head and "“" not in head) or head.count('"') % 2 == 1
         )
         tail_words = _WORD.findall(after.split(",")[0].split(".")[0])
@@ -366,72 +361,3 @@ def _dedupe(claims: list[Claim]) -> list[Claim]:
         ]
         kept.append(c)
     return kept
-
-
-def _shorten(s: str, n: int = 40) -> str:
-    words = s.split()
-    return s if len(words) <= n else " ".join(words[:n]) + " …"
-
-
-def make_statement(text: str, c: Claim) -> str:
-    """A neutral one-line rendering: who + verb + what, in the article's words."""
-    content = text[c.content[0] : c.content[1]].strip()
-    if c.attribution is None:
-        return _shorten(content)
-    who = (
-        c.claimant.name if c.claimant is not None and c.claimant.type == "person" else c.attribution
-    )
-    who = who[:1].upper() + who[1:]
-    if c.verb == "according to":
-        return _shorten(f"According to {c.attribution}, {content[:1].lower()}{content[1:]}")
-    if c.verb_start is not None and c.content[0] > c.verb_start:
-        return _shorten(f"{who} {text[c.verb_start : c.content[1]].strip()}")
-    return _shorten(f"{who} {c.verb}: {content}")
-
-
-def unattributed_candidates(
-    text: str, sentences: list[Sentence], taken: set[int], index: EntityIndex
-) -> list[Claim]:
-    """The article's own assertions: declarative body sentences with facts in them."""
-    out: list[Claim] = []
-    body = [s for s in sentences if not s.heading]
-    for rank, s in enumerate(body):
-        if s.index in taken:
-            continue
-        words = s.text.split()
-        if not 6 <= len(words) <= 60 or s.text.rstrip().endswith("?"):
-            continue
-        if s.text.lstrip()[:1] in _QUOTE_OPEN or _OPINION.search(s.text):
-            continue
-        if re.match(r"(?i)\s*(i|we|you)\b", s.text):
-            continue
-        cues = hedge_cues(s.text)
-        low = s.text.lower()
-        if any(c.lower() in _MODAL_HEDGES or c.lower().startswith("suggest") for c in cues):
-            cert = "speculative"
-        elif any(w in low for w in ("reportedly", "reports", "reported", "estimated")):
-            cert = "reported"
-        else:
-            cert = "confirmed"
-        n_ents = len(index.in_span(s.start, s.end))
-        score = 1.0 + 0.3 * min(n_ents, 4) + (0.5 if re.search(r"\d", s.text) else 0)
-        if rank < 2:
-            score += 2.0
-        score -= rank * 0.02
-        out.append(
-            Claim(
-                s.index,
-                (s.start, s.end),
-                (s.start, s.end),
-                None,
-                None,
-                None,
-                None,
-                None,
-                cert,
-                False,
-                cues,
-                score,
-            )
-        )
-    return out
