@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
 
 from .lexicon import (
     CAP_STOPWORDS,
@@ -32,65 +31,11 @@ from .lexicon import (
     gazetteer,
 )
 from .sentences import Sentence
+from .words import Entity, Token, tokenize
 
-_TOKEN = re.compile(r"[^\W_][\w&.\-’']*")
-_ABBREV = re.compile(r"^(?:[A-Za-z]\.){2,}$")
 _GAP_JOIN = re.compile(r"^[ \t]$")
 # How many mentions back "he"/"she" may look for a person.
 _PRONOUN_REACH = 200
-
-
-@dataclass
-class Token:
-    """A word with absolute offsets; ``poss`` marks a stripped possessive ’s."""
-
-    text: str
-    start: int
-    end: int
-    poss: bool = False
-
-    @property
-    def cap(self) -> bool:
-        return self.text[:1].isupper()
-
-
-@dataclass
-class Mention:
-    start: int
-    end: int
-    sentence: int
-
-
-@dataclass
-class Entity:
-    """A stakeholder candidate gathered over all its mentions."""
-
-    name: str
-    type: str
-    role: str | None = None
-    mentions: list[Mention] = field(default_factory=list)
-    first: int = 10**9
-    claims: int = 0
-
-    def add(self, start: int, end: int, sentence: int) -> None:
-        self.mentions.append(Mention(start, end, sentence))
-        self.first = min(self.first, start)
-
-
-def tokenize(text: str, start: int, end: int) -> list[Token]:
-    """Words of ``text[start:end]`` with possessives and trailing dots stripped."""
-    out: list[Token] = []
-    for m in _TOKEN.finditer(text, start, end):
-        word, s = m.group(0), m.start()
-        poss = False
-        if word.endswith(("’s", "'s")) and len(word) > 2:
-            word, poss = word[:-2], True
-        if not _ABBREV.match(word):
-            word = word.rstrip(".-’'")
-        if not word:
-            continue
-        out.append(Token(word, s, s + len(word), poss))
-    return out
 
 
 class EntityIndex:
