@@ -2,7 +2,7 @@
 
 Usage::
 
-    python bench/bench_offline.py [FOLDER] [--limit N] [--segmenters]
+    python bench/bench_offline.py [FOLDER] [--limit N] [--segmenters] [--sizes]
 
 FOLDER defaults to ``../shared/data/bbc/articles`` beside the checkout; every ``*.txt``
 under it is read (first line = title, as in the BBC set). Import time is measured and
@@ -91,6 +91,39 @@ def bench_analyzer(texts: list[tuple[str, str]]) -> None:
     )
 
 
+SIZES = (100_000, 1_000_000, 10_000_000)
+
+
+def bench_sizes(texts: list[tuple[str, str]]) -> None:
+    """Time one analysis of a synthetic article per size, as one line and as paragraphs.
+
+    The text is the corpus concatenated and repeated up to the size. Printed per size:
+    seconds, ms per MB, and the growth ratio (time ratio over size ratio against the
+    previous size: 1.0 is linear, 10 would be quadratic over a tenfold step). Sizes
+    above the analyzer's cap (``MAX_ANALYZED_CHARS``) measure the cut as well.
+    """
+    from summarizer.article import Article
+    from summarizer.offline import MAX_ANALYZED_CHARS, analyze
+
+    print(f"size sweep (analyzer cap {MAX_ANALYZED_CHARS:,} chars)")
+    paras = "\n".join(text for _, text in texts)
+    for shape, body in (("one-line", paras.replace("\n", " ")), ("paragraphs", paras)):
+        prev: tuple[int, float] | None = None
+        for size in SIZES:
+            text = (body * (size // len(body) + 1))[:size]
+            t = time.perf_counter()
+            analyze(Article(text=text, title=None))
+            secs = time.perf_counter() - t
+            growth = ""
+            if prev is not None:
+                growth = f"  growth {(secs / prev[1]) / (size / prev[0]):.2f}"
+            print(
+                f"  {shape:10s} {size / 1e6:5.1f} MB  {secs:7.2f} s  "
+                f"{secs * 1000 / (size / 1e6):8.0f} ms/MB{growth}"
+            )
+            prev = (size, secs)
+
+
 def _segmenters() -> dict[str, Callable[[str], list[str]]]:
     from summarizer.offline.sentences import split_paragraph
 
@@ -144,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("folder", nargs="?", type=Path, default=DEFAULT)
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--segmenters", action="store_true", help="also compare splitters")
+    ap.add_argument("--sizes", action="store_true", help="also time 0.1/1/10 MB articles")
     args = ap.parse_args(argv)
     if not args.folder.is_dir():
         print(f"no such folder: {args.folder}", file=sys.stderr)
@@ -156,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     bench_analyzer(texts)
     if args.segmenters:
         bench_segmenters(texts)
+    if args.sizes:
+        bench_sizes(texts)
     return 0
 
 

@@ -525,11 +525,13 @@ def cache_clear(cache_path: str | None) -> None:
 @click.argument("gold_set")
 @click.option("--limit", type=int, help="Evaluate only the first N articles.")
 @click.option(
+    "--data",
     "--shared",
-    "shared_dir",
+    "data_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder holding the annotated corpora (default: ../shared/data beside the checkout).",
+    help="Folder holding the annotated corpora (gum-dev/, ...). [env: SUMMARIZER_SHARED_DATA]",
 )
+@click.option("--part", type=click.Choice(["dev", "check"]), help="Score only one half of the set.")
 @click.option(
     "--json",
     "json_out",
@@ -539,18 +541,25 @@ def cache_clear(cache_path: str | None) -> None:
 @model_options
 @user_errors
 def evaluate_command(
-    gold_set: str, limit: int | None, shared_dir: Path | None, json_out: Path | None, **options: Any
+    gold_set: str,
+    limit: int | None,
+    data_dir: Path | None,
+    part: str | None,
+    json_out: Path | None,
+    **options: Any,
 ) -> None:
-    """Score a model on an annotated set: polnear-train, gum-dev, seed, or a gold JSONL file."""
-    from summarizer.evaluate import format_table, run_eval
+    """Score a model on an annotated set (seed, polnear-train, gum-dev, factbank-dev,
+    boilerplate-dev) or a gold JSONL file."""
+    from summarizer.evaluation import format_table, run_eval
 
     summarizer = build_summarizer(options)
     started = time.perf_counter()
     report = run_eval(
         gold_set,
         lambda article: summarizer.summarize(article).to_dict(),
-        shared_dir=shared_dir,
+        data_dir=data_dir,
         limit=limit,
+        part=part,
     )
     summarizer.close()
     click.echo(format_table(report))

@@ -14,45 +14,47 @@ from typing import Any
 
 import pytest
 
-from summarizer import evaluate as ev
 from summarizer.article import Article
-from summarizer.gold import (
-    SEED_GOLD,
+from summarizer.evaluation import matching, runner, scoring, textmatch
+from summarizer.evaluation.corpora import gum_gold, polnear_gold
+from summarizer.evaluation.gold import (
     GoldArticle,
     GoldAttribution,
     GoldEntity,
     GoldError,
     GoldHedgeCue,
-    builtin_gold,
-    gum_gold,
     load_gold,
-    polnear_gold,
 )
+from summarizer.evaluation.report import format_table
+from summarizer.evaluation.sets import builtin_gold, seed_gold_path
+
+SEED_GOLD = seed_gold_path()
+
 
 # ------------------------------------------------------------------ ROUGE-L / LCS
 
 
 def test_lcs_classic_example() -> None:
-    assert ev.lcs_length(list("ABCBDAB"), list("BDCABA")) == 4
-    assert ev.lcs_length([], ["a"]) == 0
+    assert matching.lcs_length(list("ABCBDAB"), list("BDCABA")) == 4
+    assert matching.lcs_length([], ["a"]) == 0
 
 
 def test_rouge_l_known_values() -> None:
-    p, r, f = ev.rouge_l("the cat on the mat", "The cat sat on the mat.")
+    p, r, f = matching.rouge_l("the cat on the mat", "The cat sat on the mat.")
     assert (p, r) == (1.0, 5 / 6)
     assert f == pytest.approx(10 / 11)
-    assert ev.rouge_l("same words here", "Same words, here!") == (1.0, 1.0, 1.0)
-    assert ev.rouge_l("nothing shared", "entirely different") == (0.0, 0.0, 0.0)
-    assert ev.rouge_l("", "reference") == (0.0, 0.0, 0.0)
+    assert matching.rouge_l("same words here", "Same words, here!") == (1.0, 1.0, 1.0)
+    assert matching.rouge_l("nothing shared", "entirely different") == (0.0, 0.0, 0.0)
+    assert matching.rouge_l("", "reference") == (0.0, 0.0, 0.0)
 
 
 # ------------------------------------------------------------------ span / names
 
 
 def test_overlap_is_half_open() -> None:
-    assert ev.overlaps((0, 6), (5, 10))
-    assert not ev.overlaps((0, 5), (5, 10))
-    assert ev.overlaps((3, 4), (0, 10))
+    assert scoring.overlaps((0, 6), (5, 10))
+    assert not scoring.overlaps((0, 5), (5, 10))
+    assert scoring.overlaps((3, 4), (0, 10))
 
 
 @pytest.mark.parametrize(
@@ -70,8 +72,8 @@ def test_overlap_is_half_open() -> None:
     ],
 )
 def test_names_match(a: str, b: str) -> None:
-    assert ev.names_match(a, b)
-    assert ev.names_match(b, a)
+    assert matching.names_match(a, b)
+    assert matching.names_match(b, a)
 
 
 @pytest.mark.parametrize(
@@ -87,14 +89,14 @@ def test_names_match(a: str, b: str) -> None:
     ],
 )
 def test_names_do_not_match(a: str, b: str) -> None:
-    assert not ev.names_match(a, b)
+    assert not matching.names_match(a, b)
 
 
 def test_entity_aliases() -> None:
     russia = GoldEntity("Russia", aliases=("Moscow", "Kremlin"))
-    assert ev.entity_matches("the Kremlin", russia)
-    assert ev.entity_matches("Moscow", russia)
-    assert not ev.entity_matches("Ukraine", russia)
+    assert matching.entity_matches("the Kremlin", russia)
+    assert matching.entity_matches("Moscow", russia)
+    assert not matching.entity_matches("Ukraine", russia)
 
 
 def _attr(source: str | None, *aliases: str) -> GoldAttribution:
@@ -103,62 +105,63 @@ def _attr(source: str | None, *aliases: str) -> GoldAttribution:
 
 def test_claimant_rules() -> None:
     # author's own assertion <-> null claimant
-    assert ev.claimant_matches([], _attr(None))
-    assert not ev.claimant_matches(["Putin"], _attr(None))
-    assert not ev.claimant_matches([], _attr("Putin"))
-    assert ev.claimant_matches([], _attr("we"))  # first person: the author
+    assert matching.claimant_matches([], _attr(None))
+    assert not matching.claimant_matches(["Putin"], _attr(None))
+    assert not matching.claimant_matches([], _attr("Putin"))
+    assert matching.claimant_matches([], _attr("we"))  # first person: the author
     # unresolvable pronoun: any named claimant
-    assert ev.claimant_matches(["Donald Trump"], _attr("he"))
+    assert matching.claimant_matches(["Donald Trump"], _attr("he"))
     # names, titles, aliases, descriptions, GUM clauses
-    assert ev.claimant_matches(["Jeff Weaver"], _attr("Sanders campaign manager Jeff Weaver"))
-    assert ev.claimant_matches(["Peskov"], _attr("Kremlin spokesperson Dmitry Peskov"))
-    assert ev.claimant_matches(["Moscow"], _attr("the government", "Moscow"))
-    assert ev.claimant_matches(
+    assert matching.claimant_matches(["Jeff Weaver"], _attr("Sanders campaign manager Jeff Weaver"))
+    assert matching.claimant_matches(["Peskov"], _attr("Kremlin spokesperson Dmitry Peskov"))
+    assert matching.claimant_matches(["Moscow"], _attr("the government", "Moscow"))
+    assert matching.claimant_matches(
         ["Russia", "a military source in Russia's Far East"],
         _attr("A military source in Russia\u2019s Far East"),
     )
-    assert ev.claimant_matches(
+    assert matching.claimant_matches(
         ["Jeff Rathke"], _attr("Jeff Rathke, the State Department Spokesperson, said,")
     )
-    assert not ev.claimant_matches(["Volodymyr Zelensky"], _attr("Kremlin spokesperson Peskov"))
-    assert not ev.claimant_matches(["the government"], _attr("the campaign"))
+    peskov = _attr("Kremlin spokesperson Peskov")
+    assert not matching.claimant_matches(["Volodymyr Zelensky"], peskov)
+    assert not matching.claimant_matches(["the government"], _attr("the campaign"))
 
 
 def test_claimant_names_from_stakeholder_and_attribution() -> None:
     holders = {"s1": _person("s1", "Dmitry Peskov")}
     claim = _claim("c1", "s1", "x") | {"attribution": "Kremlin spokesperson"}
-    assert ev._claimant_names(claim, holders) == ["Dmitry Peskov", "Kremlin spokesperson"]
+    assert scoring._claimant_names(claim, holders) == ["Dmitry Peskov", "Kremlin spokesperson"]
     # null claimant but an attribution: an unnamed source, not the author
     anonymous = _claim("c2", None, "x") | {"attribution": "Recent reports"}
-    assert ev._claimant_names(anonymous, holders) == ["Recent reports"]
-    assert ev.claimant_matches(["Recent reports"], _attr("Recent reports"))
-    assert ev._claimant_names(_claim("c3", None, "x"), holders) == []
+    assert scoring._claimant_names(anonymous, holders) == ["Recent reports"]
+    assert matching.claimant_matches(["Recent reports"], _attr("Recent reports"))
+    assert scoring._claimant_names(_claim("c3", None, "x"), holders) == []
     # a claimant that is not an id is taken as a name
-    assert ev._claimant_names(_claim("c4", "Putin", "x"), holders) == ["Putin"]
+    assert scoring._claimant_names(_claim("c4", "Putin", "x"), holders) == ["Putin"]
 
 
 def test_cue_matching() -> None:
-    assert ev.cues_match("suggests", "suggest")
-    assert ev.cues_match("is highly likely", "highly likely")
-    assert ev.cues_match("May", "may")
-    assert not ev.cues_match("could", "may")
+    assert matching.cues_match("suggests", "suggest")
+    assert matching.cues_match("is highly likely", "highly likely")
+    assert matching.cues_match("May", "may")
+    assert not matching.cues_match("could", "may")
 
 
 def test_ratio_zero_denominator_is_none() -> None:
-    assert ev.ratio(0, 0) is None
-    assert ev.ratio(1, 4) == 0.25
+    assert textmatch.ratio(0, 0) is None
+    assert textmatch.ratio(1, 4) == 0.25
 
 
 def test_text_index_tolerance() -> None:
     text = "He said \u201cno\u2014never\u201d.\n\nIt  was   late. It was late."
-    index = ev.TextIndex(text)
+    index = textmatch.TextIndex(text)
     assert index.find('said "no-never"')[2] == "normalized"
     assert index.find("it was late", tolerant=True)[2] == "folded"
     assert index.find("it was late") is None
     assert index.find("He said ... was late", tolerant=True) == (
         0, text.index("late") + 4, "elided")
     # decomposed accents and soft hyphens in the raw file, NFC and none in the quote
-    raw = ev.TextIndex(accented := "Pen\u0303a met Doug \u00adAndres.")
+    raw = textmatch.TextIndex(accented := "Pen\u0303a met Doug \u00adAndres.")
     assert raw.find("Pe\u00f1a met Doug Andres")[:2] == (0, accented.index("."))
     # repeated quote: the occurrence nearest the hint wins
     assert index.find("It was late.", hint=40)[0] == text.rindex("It was late.")
@@ -244,12 +247,12 @@ def cleaned_loader(monkeypatch: pytest.MonkeyPatch) -> None:
             return Article(text="no such article text")
         return Article(text=CLEANED, title="Bridge to close")
 
-    monkeypatch.setattr(ev, "_load", load)
+    monkeypatch.setattr(runner, "_load", load)
 
 
 def test_metrics_by_hand(cleaned_loader: None) -> None:
     gold = [_gold(**FULL_GOLD), _gold(id="broken")]
-    report = ev.evaluate(gold, fake_predict, set_name="hand")
+    report = runner.evaluate(gold, fake_predict, set_name="hand")
     m = {k: (v.value, v.numerator, v.denominator) for k, v in
          ((x.key, x) for x in report.metrics)}
     assert m["articles_scored"][0] == 1
@@ -272,7 +275,7 @@ def test_metrics_by_hand(cleaned_loader: None) -> None:
     assert m["boilerplate_leaks"][:2] == (3, 3)
     assert m["seconds_median"][2] == 1
 
-    table = ev.format_table(report)
+    table = format_table(report)
     assert "attribution recall (span + claimant)" in table and "1/2" in table
     assert "failed broken: predict: RuntimeError: model unavailable" in table
     payload = json.loads(json.dumps(report.to_dict()))
@@ -281,14 +284,14 @@ def test_metrics_by_hand(cleaned_loader: None) -> None:
 
 
 def test_unannotated_layers_are_not_measured(cleaned_loader: None) -> None:
-    report = ev.evaluate([_gold()], fake_predict)
+    report = runner.evaluate([_gold()], fake_predict)
     for key in ("attribution_recall", "stakeholder_precision", "hedge_recall", "rouge_l_f1"):
         assert report.metric(key).value is None
-    assert "n/a" in ev.format_table(report)
+    assert "n/a" in format_table(report)
 
 
 def test_empty_gold_layer_counts_predictions_as_wrong(cleaned_loader: None) -> None:
-    report = ev.evaluate([_gold(attributions=[], entities=[])], fake_predict)
+    report = runner.evaluate([_gold(attributions=[], entities=[])], fake_predict)
     assert report.metric("attribution_recall").value is None  # nothing to find
     assert report.metric("attribution_precision").value == 0.0
     assert report.metric("stakeholder_precision").value == 0.0
@@ -296,14 +299,14 @@ def test_empty_gold_layer_counts_predictions_as_wrong(cleaned_loader: None) -> N
 
 def test_bare_brief_and_limit(cleaned_loader: None) -> None:
     gold = [_gold(**FULL_GOLD), _gold(id="second", **FULL_GOLD)]
-    report = ev.evaluate(gold, lambda article: FAKE_BRIEF, limit=1)
+    report = runner.evaluate(gold, lambda article: FAKE_BRIEF, limit=1)
     assert len(report.articles) == 1
     assert report.metric("attribution_recall").value == 0.5
 
 
 def test_run_eval_rejects_unknown_set() -> None:
     with pytest.raises(GoldError, match="neither a gold file nor a built-in set"):
-        ev.run_eval("no-such-set", fake_predict, shared_dir=None, limit=None)
+        runner.run_eval("no-such-set", fake_predict, data_dir=None, limit=None)
 
 
 # ------------------------------------------------------------------ gold loading
@@ -377,7 +380,7 @@ def test_seed_gold_offsets_are_exact(seed_path: Path) -> None:
     assert len(record["attributions"]) == len(gold.attributions)
     sources = {a.source for a in gold.attributions}
     assert {"Kremlin spokesperson Dmitry Peskov", "Experts", None} <= sources
-    assert len(ev.split_sentences(gold.reference_summary or "")) == 3
+    assert len(textmatch.split_sentences(gold.reference_summary or "")) == 3
 
 
 # ------------------------------------------------------------------ real corpora
@@ -448,5 +451,75 @@ def test_builtin_gold_accepts_shared_or_data_folder(shared_data: Path) -> None:
 def test_builtin_gold_unknown_name(tmp_path: Path) -> None:
     with pytest.raises(GoldError, match="unknown gold set"):
         builtin_gold("nope", tmp_path)
-    with pytest.raises(GoldError, match="not found"):
+    with pytest.raises(GoldError, match=r"no gum-dev/ folder in .*--data"):
         builtin_gold("gum-dev", tmp_path)
+
+
+def test_corpus_set_without_data_folder_names_the_option(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("SUMMARIZER_SHARED_DATA", raising=False)
+    with pytest.raises(GoldError, match="pass --data DIR"):
+        builtin_gold("gum-dev")
+    monkeypatch.setenv("SUMMARIZER_SHARED_DATA", "/nonexistent-folder")
+    with pytest.raises(GoldError, match="no gum-dev/ folder in /nonexistent-folder"):
+        builtin_gold("gum-dev")
+
+
+def test_uncertain_sentences_and_page_dump_leaks_by_hand() -> None:
+    """Sentence flags come from the brief's cues; leaks are quotes not in the human text."""
+    from summarizer.evaluation.gold import GoldSentence
+
+    raw = "Menu Home News\nThe dam may fail. Water rose. Officials said it could hold.\n"
+    s1, s2, s3 = raw.index("The dam"), raw.index("Water"), raw.index("Officials")
+    gold = GoldArticle(id="g", text=raw, clean_text="The dam may fail. Water rose.\n")
+    gold.sentences = [
+        GoldSentence(s1, s2 - 1, True),
+        GoldSentence(s2, s3 - 1, False),
+        GoldSentence(s3, len(raw) - 1, True),
+    ]
+    brief = {
+        "headline": "h", "summary": "s", "stakeholders": [],
+        "key_claims": [
+            {"id": "c1", "statement": "x", "claimant": None, "attribution": None,
+             "evidence": "The dam may fail.", "certainty": "speculative"},
+            {"id": "c2", "statement": "y", "claimant": None, "attribution": None,
+             "evidence": "Menu Home News", "certainty": "claimed"},
+        ],
+        "uncertainty": {"overall": "medium", "items": [
+            {"aspect": "a", "description": "d", "type": "speculation", "claim_ids": ["c1"],
+             "cues": ["may"]}]},
+    }
+    score = scoring.score_article(gold, Article(text=raw), brief)
+    c = score.counts
+    counts = (c["unc_gold"], c["unc_gold_hit"], c["unc_flagged"], c["unc_flagged_hit"])
+    assert counts == (2, 1, 1, 1)
+    assert (c["ref_quotes"], c.get("ref_leaks")) == (2, 1)
+
+
+def test_new_corpus_sets(shared_data: Path) -> None:
+    from summarizer.evaluation.sets import boilerplate_gold, factbank_gold
+
+    fact = factbank_gold(shared_data / "factbank-dev")
+    assert len(fact) == 104
+    assert sum(len(g.hedge_cues or []) for g in fact) == 382
+    assert all(g.raw_text[c.start : c.end] == c.text for g in fact for c in g.hedge_cues or [])
+    assert any(s.uncertain for g in fact for s in g.sentences or [])
+    pages = boilerplate_gold(shared_data / "boilerplate-dev")
+    assert len(pages) == 91 and all(g.clean_text for g in pages)
+    assert all(g.article_path and "naive_fulltext" in str(g.article_path) for g in pages)
+
+
+def test_run_eval_parts_split_the_set_in_two(shared_data: Path) -> None:
+    seen = {}
+    for part in ("dev", "check"):
+        ids: list[str] = []
+
+        def predict(article: Article, ids: list[str] = ids) -> dict[str, Any]:
+            ids.append(article.text)
+            return FAKE_BRIEF
+
+        runner.run_eval("factbank-dev", predict, data_dir=shared_data, part=part)
+        seen[part] = ids
+    assert len(seen["dev"]) == 52 and len(seen["check"]) == 52
+    assert len(set(seen["dev"]) | set(seen["check"])) >= 100  # a few documents repeat

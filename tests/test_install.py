@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 def test_package_and_its_data_come_from_one_installation():
     package = Path(summarizer.__file__).resolve().parent
-    for kind in ("schemas", "prompts", "examples"):
+    for kind in ("schemas", "prompts"):
         found = data_dir(kind)
         assert found in (package / "_data" / kind, package.parent / kind), found
         assert any(found.iterdir())

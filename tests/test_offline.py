@@ -58,7 +58,7 @@ def check_brief(article: Article, brief: dict) -> None:
 
 def test_constants() -> None:
     assert ANALYZER_NAME == "summarizer-offline"
-    assert ANALYZER_VERSION == "1.0.0"
+    assert ANALYZER_VERSION == "1.1.0"
 
 
 def test_seed_schema_and_grounding(seed: tuple[Article, dict]) -> None:
@@ -232,3 +232,163 @@ def test_french_and_one_paragraph(shared_data: Path) -> None:
 
 
 # Speed is measured in bench/bench_offline.py, not asserted in a timed unit test.
+
+
+@pytest.mark.parametrize(
+    "para",
+    [
+        "Mr. Smith met Dr. Jones. They talked.",
+        "x" * 200 + ". Then the U.S. replied. It is A&B's turn.",
+        "The co-op's 'Acme-Corp.' said so. Nobody agreed.",
+        "- . Fine. 9. Ten.",
+    ],
+)
+def test_word_before_matches_regex(para: str) -> None:
+    """The bounded backward scan finds the same word as the anchored regex it replaces."""
+    import re
+
+    from summarizer.offline.sentences import _MAX_WORD, _word_before
+
+    regex = re.compile(r"([A-Za-z&][A-Za-z&.'’-]*)$")
+    for k in range(len(para) + 1):
+        m = regex.search(para, 0, k)
+        want = m.group(1) if m else ""
+        if len(want) <= _MAX_WORD:
+            assert _word_before(para, k) == want, (para, k)
+
+
+def test_long_article_is_cut_at_a_break_and_stays_grounded() -> None:
+    """Above MAX_ANALYZED_CHARS only the opening is read; evidence still slices the text."""
+    from summarizer.offline import MAX_ANALYZED_CHARS
+
+    unit = "Officials said bridge {} will reopen in May. Jane Doe told reporters it was safe.\n"
+    late = "Zebulon Quark said the dam would fail. Zebulon Quark repeated it.\n"
+    lines = [unit.format(k) for k in range(MAX_ANALYZED_CHARS // len(unit) + 50)]
+    text = "".join(lines) + late * 3
+    brief = analyze(Article(text=text, title=None))
+    check_brief(Article(text=text, title=None), brief)
+    assert brief["key_claims"]
+    names = [s["name"] for s in brief["stakeholders"]]
+    assert "Jane Doe" in names and not any("Quark" in n for n in names)
+
+
+def test_lexicon_is_data_with_a_version_and_a_reason_per_list() -> None:
+    """Every list in data/lexicon.txt says why it exists; a malformed file fails loudly."""
+    from importlib import resources
+
+    from summarizer.offline.lexicon import LEXICON_VERSION, parse_lexicon
+
+    raw = resources.files("summarizer.offline").joinpath("data", "lexicon.txt").read_text()
+    assert LEXICON_VERSION
+    lines = raw.splitlines()
+    heads = [k for k, ln in enumerate(lines) if ln.startswith("[")]
+    assert len(heads) > 30
+    assert all(lines[k + 1].startswith("# ") for k in heads)
+    _, lists = parse_lexicon(raw)
+    assert "may" in lists["hedges"] and all(lists.values())
+    with pytest.raises(ValueError, match=r"lexicon\.txt:2"):
+        parse_lexicon("version: 1\n[x] wordz\na b\n")
+    with pytest.raises(ValueError, match="version"):
+        parse_lexicon("[x] words\na b\n")
+
+
+PAGE = "\n".join(
+    [
+        'Home',
+        'News',
+        'Sport',
+        'Weather',
+        'We use cookies to improve your experience. Read our privacy policy.',
+        'Harbour bridge to close for a year of repairs',
+        (
+            'The city council said on Monday that the harbour bridge will close in March for '
+            'a full year of repairs, after inspectors found corroded cables under the main '
+            'span.'
+        ),
+        (
+            'Mayor Ana Lopez told reporters the closure was unavoidable and that ferries '
+            'would run every ten minutes while the work goes on, at no extra cost to '
+            'passengers.'
+        ),
+        (
+            "Engineers could finish early if the weather holds, the council's chief engineer,"
+            ' Tom Reyes, said in a statement, but he warned that the cost may rise.'
+        ),
+        (
+            'The mayor, Ana Lopez, centre, and engineers inspect the cables on Monday. Photo:'
+            ' City Council'
+        ),
+        (
+            'Local shops fear the loss of trade, and their association said it expects to ask'
+            ' the council for help with rents during the closure.'
+        ),
+        'Read more: Ferry timetable changes from March...',
+        'Sign up for our newsletter',
+        'Follow us on Twitter',
+        'Home',
+        'News',
+        'Sport',
+        'Weather',
+        '',
+    ]
+)
+
+
+def test_page_dump_furniture_is_never_quoted() -> None:
+    """Menus, notices, captions, teasers and repeated lines carry no claim; prose does."""
+    article = Article(text=PAGE.strip(), title=None)
+    brief = analyze(article)
+    check_brief(article, brief)
+    evidence = " ".join(c["evidence"] for c in brief["key_claims"])
+    for junk in ("cookies", "Photo:", "Read more", "newsletter", "Follow us", "Home"):
+        assert junk not in evidence, junk
+    assert "Mayor Ana Lopez told reporters" in evidence
+    assert "corroded cables" in evidence
+
+
+def test_plain_article_has_no_furniture(seed: tuple[Article, dict]) -> None:
+    from summarizer.offline.page import furniture
+
+    article, _ = seed
+    sentences = split_sentences(article.text)
+    flagged = furniture(article.text, sentences)
+    assert all(s.heading for s in sentences if s.paragraph in flagged)
+
+
+def test_hedges_anywhere_in_the_article_are_cues() -> None:
+    """Modal, doxastic and conditional cues outside the key claims still reach the brief."""
+    article = Article(text=PAGE.strip(), title=None)
+    cues = {c.lower() for i in analyze(article)["uncertainty"]["items"] for c in i["cues"]}
+    assert {"could", "if", "may", "expects"} <= cues
+    assert "will" not in cues  # a plain future is not a hedge
+
+
+def test_quote_across_sentences_is_one_claim_with_its_speaker() -> None:
+    """A quotation split by the sentence splitter keeps one claim and one speaker."""
+    text = (
+        "The minister spoke on Monday.\n"
+        '"We will not pay. Not now, not ever. The fund is empty," the finance minister, '
+        "Jo Bloggs, said.\n"
+        'She added: "The banks knew. They were warned in May." Markets fell.\n'
+    )
+    article = Article(text=text, title=None)
+    brief = analyze(article)
+    check_brief(article, brief)
+    names = {s["id"]: s["name"] for s in brief["stakeholders"]}
+    by_start = {c["evidence"][:12]: c for c in brief["key_claims"]}
+    first = by_start['"We will not']
+    assert first["evidence"].endswith("Jo Bloggs, said.")
+    assert names[first["claimant"]] == "Jo Bloggs"
+    added = by_start["She added: \""]
+    assert added["evidence"].endswith('warned in May."')
+    assert names[added["claimant"]] == "Jo Bloggs"  # "She" is the person named before
+    assert not any(c["evidence"].startswith("Not now") for c in brief["key_claims"])
+
+
+@pytest.mark.parametrize("verb", ["slammed", "lambasted", "conceded", "tweeted"])
+def test_more_speech_verbs_attribute(verb: str) -> None:
+    text = f"Senator Ben Carson {verb} that the coverage of his campaign was unfair and biased.\n"
+    brief = analyze(Article(text=text, title=None))
+    names = {s["id"]: s["name"] for s in brief["stakeholders"]}
+    [claim] = brief["key_claims"]
+    assert names.get(claim["claimant"]) == "Ben Carson"

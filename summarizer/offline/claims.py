@@ -22,7 +22,8 @@ from .lexicon import (
     ROLE_MODIFIERS,
     SOURCE_NOUNS,
     VERB_CERTAINTY,
-    words,
+    phrases,
+    word_set,
 )
 from .sentences import Sentence
 
@@ -31,48 +32,20 @@ _HEDGE_RE = re.compile(
     r"\b(" + "|".join(re.escape(h) for h in sorted(HEDGES, key=len, reverse=True)) + r")\b",
     re.IGNORECASE,
 )
-_MODAL_HEDGES = words(
-    "may might could possibly possible possibility perhaps probably likely unlikely "
-    "potentially reportedly allegedly apparently"
-) | {"highly likely", "more likely", "most likely"}
-# Verb forms that are also nouns ("recent reports", "dismissed claims"): they count
-# as attribution verbs only after a name or pronoun.
-_NOUN_LIKE = words(
-    """report reports claim claims fear fears estimate estimates charge charges call calls
-    question questions note notes echo echoes label labels dispute disputes challenge
-    states warning praise denies"""
-)
-# Verbs that take ordinary objects ("maintains a large army"): attribution only when a
-# "that"-clause or a quotation follows.
-_NEEDS_THAT = words(
-    """maintain maintains maintained add adds added expect expects expected fear fears
-    feared think thinks thought estimate estimates estimated call calls called describe
-    describes described charge charged charges note notes noted indicate indicates
-    indicated stress stressed stresses write writes wrote"""
-)
+MODAL_HEDGES = frozenset(phrases("modal_hedges"))
+_NOUN_LIKE = word_set("noun_like_verbs")
+_NEEDS_THAT = word_set("needs_that_verbs")
 _LEAD_STRIP = re.compile(
-    r"^(?:(?:and|but|while|whereas|as|with|however|although|though|since|because|so|yet|"
-    r"when|if|meanwhile|also|even|now|then|still|instead|furthermore|moreover|"
-    r"previously|earlier|later|today|yesterday)\b[,]?\s+)+",
-    re.IGNORECASE,
+    r"^(?:(?:" + "|".join(sorted(word_set("lead_strip"))) + r")\b[,]?\s+)+", re.IGNORECASE
 )
 _AUX_TAIL = re.compile(
-    r"(?:\s+(?:has|have|had|also|publicly|previously|repeatedly|already|recently|"
-    r"reportedly|officially|flatly|strongly|quickly|later|earlier|once|again|further|"
-    r"privately|openly|firmly|always|often|himself|herself|themselves|itself|would|will|"
-    r"can|could|may|might|did|does|do))+$",
-    re.IGNORECASE,
+    r"(?:\s+(?:" + "|".join(sorted(word_set("aux_tail"))) + r"))+$", re.IGNORECASE
 )
-_BE = words("is are was were be been being")
-_NEG = words("not never n't no")
+_BE = word_set("be_forms")
+_NEG = word_set("negations")
 _CLAUSE_BREAK = re.compile(r"(?:[,;:(]|—|–|\s-\s|[“\"]|\bthat\b|\bwho\b|\bwhich\b)")
 _PREP_CUT = re.compile(r"\s+(?:in|from|at|of|with|near|close to|inside|within|for|on)\s+")
-_OPINION = re.compile(
-    r"\b(?:justified|crucial|must|should|cannot be overlooked|it is important|"
-    r"it will be|evident|in this increasingly|complex web)\b",
-    re.IGNORECASE,
-)
-_QUOTE_OPEN = "“\"‘'"
+QUOTE_OPEN = "“\"‘'"
 
 
 @dataclass
@@ -167,18 +140,20 @@ def _resolve(index: EntityIndex, text: str, span: tuple[int, int]) -> Entity | N
     for kind in ("organization", "government", "group", "country", "other"):
         for e in ents:
             if e.type == kind:
+                if kind == "other" and 2 <= len(e.name.split()) <= 4:
+                    e.type = "person"  # a full name that speaks, with no org word
                 return e
     return None
 
 
-def _certainty(verb: str, source: str, content: str, anonymous: bool) -> tuple[str, list[str]]:
+def certainty_of(verb: str, source: str, content: str, anonymous: bool) -> tuple[str, list[str]]:
     base = VERB_CERTAINTY.get(verb.lower(), "claimed")
     cues = hedge_cues(content)
     if base in ("denied", "disputed", "confirmed"):
         return base, cues
     src_words = {w.lower() for w in _WORD.findall(source)}
     reportish = bool(src_words & {"report", "reports", "media", "reporting"})
-    modal = any(c.lower() in _MODAL_HEDGES for c in cues)
+    modal = any(c.lower() in MODAL_HEDGES for c in cues)
     if base == "speculative" or modal:
         if reportish and not modal:
             return "reported", cues
@@ -214,7 +189,7 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Cla
         src = text[src_s:src_e]
         claimant = _resolve(index, text, (src_s, src_e))
         anon = _anonymous(src, claimant)
-        cert, cues = _certainty("report", src, text[content[0] : content[1]], anon)
+        cert, cues = certainty_of("report", src, text[content[0] : content[1]], anon)
         out.append(
             Claim(
                 sent.index,
@@ -259,7 +234,12 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Cla
         content_span: tuple[int, int] | None = None
         src_span: tuple[int, int] | None = None
         # Quote-then-speaker: '"...," said Rick Egelton, deputy ...' or '"...," he said.'
-        quote_first = stext.lstrip()[:1] in _QUOTE_OPEN
+        head = stext[: m.start()]
+        # Also the last sentence of a quotation opened in an earlier one: it closes a
+        # quote it never opened ('Not now," the minister said.').
+        quote_first = stext.lstrip()[:1] in QUOTE_OPEN or (
+            ("”" in head and "“" not in head) or head.count('"') % 2 == 1
+        )
         tail_words = _WORD.findall(after.split(",")[0].split(".")[0])
         if quote_first and (
             not src or len(after.strip(' ."”')) < 3 or (tail_words and tail_words[0][:1].isupper())
@@ -267,9 +247,14 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Cla
             q_end = max(stext.rfind("”", 0, m.start()), stext.rfind('"', 0, m.start()))
             if q_end > 0:
                 content_span = (s0, s0 + q_end + 1)
+                between = stext[q_end + 1 : m.start()].strip(" ,")
                 if src and _valid_source(src):
                     pos = text.find(src, cstart, vs)
                     src_span = (pos, pos + len(src))
+                elif between and _valid_source(between):
+                    # '"...," the finance minister, Jo Bloggs, said': an apposition.
+                    pos = text.find(between, s0 + q_end + 1, vs)
+                    src_span = (pos, pos + len(between))
                 else:
                     am = re.match(r"\s*([^,.;]{2,60}?)(?=[,.;]|$)", after)
                     if am and am.group(1)[:1].isupper():
@@ -323,7 +308,7 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Cla
         src_text = text[src_span[0] : src_span[1]]
         claimant = _resolve(index, text, src_span)
         anon = _anonymous(src_text, claimant)
-        cert, cues = _certainty(verb, src_text, text[content_span[0] : content_span[1]], anon)
+        cert, cues = certainty_of(verb, src_text, text[content_span[0] : content_span[1]], anon)
         out.append(
             Claim(
                 sent.index,
@@ -376,72 +361,3 @@ def _dedupe(claims: list[Claim]) -> list[Claim]:
         ]
         kept.append(c)
     return kept
-
-
-def _shorten(s: str, n: int = 40) -> str:
-    words = s.split()
-    return s if len(words) <= n else " ".join(words[:n]) + " …"
-
-
-def make_statement(text: str, c: Claim) -> str:
-    """A neutral one-line rendering: who + verb + what, in the article's words."""
-    content = text[c.content[0] : c.content[1]].strip()
-    if c.attribution is None:
-        return _shorten(content)
-    who = (
-        c.claimant.name if c.claimant is not None and c.claimant.type == "person" else c.attribution
-    )
-    who = who[:1].upper() + who[1:]
-    if c.verb == "according to":
-        return _shorten(f"According to {c.attribution}, {content[:1].lower()}{content[1:]}")
-    if c.verb_start is not None and c.content[0] > c.verb_start:
-        return _shorten(f"{who} {text[c.verb_start : c.content[1]].strip()}")
-    return _shorten(f"{who} {c.verb}: {content}")
-
-
-def unattributed_candidates(
-    text: str, sentences: list[Sentence], taken: set[int], index: EntityIndex
-) -> list[Claim]:
-    """The article's own assertions: declarative body sentences with facts in them."""
-    out: list[Claim] = []
-    body = [s for s in sentences if not s.heading]
-    for rank, s in enumerate(body):
-        if s.index in taken:
-            continue
-        words = s.text.split()
-        if not 6 <= len(words) <= 60 or s.text.rstrip().endswith("?"):
-            continue
-        if s.text.lstrip()[:1] in _QUOTE_OPEN or _OPINION.search(s.text):
-            continue
-        if re.match(r"(?i)\s*(i|we|you)\b", s.text):
-            continue
-        cues = hedge_cues(s.text)
-        low = s.text.lower()
-        if any(c.lower() in _MODAL_HEDGES or c.lower().startswith("suggest") for c in cues):
-            cert = "speculative"
-        elif any(w in low for w in ("reportedly", "reports", "reported", "estimated")):
-            cert = "reported"
-        else:
-            cert = "confirmed"
-        n_ents = len(index.in_span(s.start, s.end))
-        score = 1.0 + 0.3 * min(n_ents, 4) + (0.5 if re.search(r"\d", s.text) else 0)
-        if rank < 2:
-            score += 2.0
-        score -= rank * 0.02
-        out.append(
-            Claim(
-                s.index,
-                (s.start, s.end),
-                (s.start, s.end),
-                None,
-                None,
-                None,
-                None,
-                None,
-                cert,
-                False,
-                cues,
-                score,
-            )
-        )
-    return out

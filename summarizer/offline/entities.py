@@ -15,7 +15,7 @@ Kremlin" says with what happens in "Russia".
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from bisect import bisect_left, bisect_right
 
 from .lexicon import (
     CAP_STOPWORDS,
@@ -31,63 +31,11 @@ from .lexicon import (
     gazetteer,
 )
 from .sentences import Sentence
+from .words import Entity, Token, tokenize
 
-_TOKEN = re.compile(r"[^\W_][\w&.\-’']*")
-_ABBREV = re.compile(r"^(?:[A-Za-z]\.){2,}$")
 _GAP_JOIN = re.compile(r"^[ \t]$")
-
-
-@dataclass
-class Token:
-    """A word with absolute offsets; ``poss`` marks a stripped possessive ’s."""
-
-    text: str
-    start: int
-    end: int
-    poss: bool = False
-
-    @property
-    def cap(self) -> bool:
-        return self.text[:1].isupper()
-
-
-@dataclass
-class Mention:
-    start: int
-    end: int
-    sentence: int
-
-
-@dataclass
-class Entity:
-    """A stakeholder candidate gathered over all its mentions."""
-
-    name: str
-    type: str
-    role: str | None = None
-    mentions: list[Mention] = field(default_factory=list)
-    first: int = 10**9
-    claims: int = 0
-
-    def add(self, start: int, end: int, sentence: int) -> None:
-        self.mentions.append(Mention(start, end, sentence))
-        self.first = min(self.first, start)
-
-
-def tokenize(text: str, start: int, end: int) -> list[Token]:
-    """Words of ``text[start:end]`` with possessives and trailing dots stripped."""
-    out: list[Token] = []
-    for m in _TOKEN.finditer(text, start, end):
-        word, s = m.group(0), m.start()
-        poss = False
-        if word.endswith(("’s", "'s")) and len(word) > 2:
-            word, poss = word[:-2], True
-        if not _ABBREV.match(word):
-            word = word.rstrip(".-’'")
-        if not word:
-            continue
-        out.append(Token(word, s, s + len(word), poss))
-    return out
+# How many mentions back "he"/"she" may look for a person.
+_PRONOUN_REACH = 200
 
 
 class EntityIndex:
@@ -111,12 +59,14 @@ class EntityIndex:
             self._scan_sentence(sent)
         self._resolve_singles()
         self.spans.sort(key=lambda x: (x[0], x[1]))
+        # Span starts, kept in step with ``spans`` so lookups bisect instead of scan.
+        self._starts = [s for s, _e, _ent in self.spans]
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
     def _shouting(s: str) -> bool:
-        letters = [c for c in s if c.isalpha()]
-        return bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+        letters = sum(map(str.isalpha, s))
+        return letters > 0 and sum(map(str.isupper, s)) > 0.6 * letters
 
     def _entity(self, key: str, name: str, etype: str) -> Entity:
         ent = self._by_key.get(key)
@@ -375,15 +325,15 @@ class EntityIndex:
     def _resolve_singles(self) -> None:
         """Attach one-word mentions to a full name ("Zelensky", "Kim") or keep them."""
         people = [e for e in self.entities if e.type in ("person", "name") and " " in e.name]
+        # First person with that last (else first) name, as a dict: one lookup each.
+        by_last: dict[str, Entity] = {}
+        by_first: dict[str, Entity] = {}
+        for e in people:
+            parts = e.name.split()
+            by_last.setdefault(parts[-1], e)
+            by_first.setdefault(parts[0], e)
         for surface, start, end, sent in self._pending_single:
-            target = None
-            for e in people:
-                parts = e.name.split()
-                if parts[-1] == surface:
-                    target = e
-                    break
-            if target is None:
-                target = next((e for e in people if e.name.split()[0] == surface), None)
+            target = by_last.get(surface) or by_first.get(surface)
             if target is not None:
                 target.type = "person"
                 self._mention(target, start, end, sent)
@@ -403,20 +353,26 @@ class EntityIndex:
     def in_span(self, start: int, end: int) -> list[Entity]:
         """Entities mentioned inside ``[start, end)``, in text order."""
         out: list[Entity] = []
-        for s, e, ent in self.spans:
-            if s >= start and e <= end and ent not in out:
+        for k in range(bisect_left(self._starts, start), len(self.spans)):
+            s, e, ent = self.spans[k]
+            if s >= end:
+                break
+            if e <= end and ent not in out:
                 out.append(ent)
         return out
 
     def last_person_before(self, pos: int) -> Entity | None:
-        """The most recently mentioned person before ``pos`` (for "he"/"she")."""
-        best = None
-        for s, _e, ent in self.spans:
-            if s >= pos:
-                break
+        """The most recently mentioned person before ``pos`` (for "he"/"she").
+
+        Looks back at most ``_PRONOUN_REACH`` mentions: a referent further back is a
+        guess anyway, and the bound keeps long articles linear.
+        """
+        k = bisect_left(self._starts, pos)
+        for j in range(k - 1, max(-1, k - 1 - _PRONOUN_REACH), -1):
+            ent = self.spans[j][2]
             if ent.type == "person":
-                best = ent
-        return best
+                return ent
+        return None
 
     def role_only_person(self, start: int, end: int, phrase: str, sent: int) -> Entity:
         """A person known only by role: "South Korea’s defense minister"."""
@@ -428,8 +384,10 @@ class EntityIndex:
         name = phrase[0].upper() + phrase[1:] if phrase[:4].lower() != "the " else phrase[4:]
         ent = self._entity("R:" + name.lower(), name, "person")
         ent.role = ent.role or role or None
-        self._mention(ent, start, end, sent)
-        self.spans.sort(key=lambda x: (x[0], x[1]))
+        ent.add(start, end, sent)
+        k = bisect_right(self._starts, start)
+        self._starts.insert(k, start)
+        self.spans.insert(k, (start, end, ent))
         return ent
 
 

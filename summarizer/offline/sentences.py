@@ -13,30 +13,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .lexicon import words
+from .lexicon import word_set
 
-# Abbreviations after which a period never ends a sentence (titles precede a name).
-_TITLES = words(
-    """mr mrs ms mx dr prof gen sen rep gov lt col sgt capt cmdr adm maj brig cpl pte
-    st rev hon pres supt insp det fr sr jr messrs mme mlle"""
-)
-# Abbreviations that usually continue the sentence (numbers, months, misc.).
-_CONTINUERS = words(
-    """no nos vol fig figs approx est dept univ ave blvd mt ft op pp para art sec cf al
-    jan feb mar apr jun jul aug sep sept oct nov dec vs v"""
-)
-# Abbreviations that may end a sentence ("... and Co." / "... etc."): split only when
-# the next word is a typical sentence opener.
-_AMBIGUOUS = words("inc corp ltd co etc plc llc bros")
-_OPENERS = words(
-    """the a an he she it they we i you this that these those there but and or so yet
-    however meanwhile in on at for after before when while if as his her its their our
-    mr mrs ms dr some many most no one two three it's"""
-)
+_TITLES = word_set("abbrev_titles")
+_CONTINUERS = word_set("abbrev_continuers")
+_AMBIGUOUS = word_set("abbrev_ambiguous")
+_OPENERS = word_set("sentence_openers")
 
 # A candidate boundary: terminal punctuation, optional closing quotes/brackets, space.
 _BOUNDARY = re.compile(r"""([.!?…]+)(['"’”)\]]*)(\s+)(?=['"‘“(\[]*[A-Z0-9À-ÖØ-Þ])""")
-_WORD_BEFORE = re.compile(r"([A-Za-z&][A-Za-z&.'’-]*)$")
+_WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz&.'’-")
+_WORD_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz&")
+# A "word" before a period longer than this is not an abbreviation; bounding the
+# look-back keeps splitting linear on one-line page dumps of many megabytes.
+_MAX_WORD = 64
 _NEXT_WORD = re.compile(r"""['"‘“(\[]?([A-Za-z0-9'’]+)""")
 _TERMINAL = re.compile(r"""[.!?…:;]['"’”)\]]*\s*$""")
 
@@ -53,15 +43,29 @@ class Sentence:
     heading: bool = False
 
 
+def _word_before(para: str, end: int) -> str:
+    """The word (letters, ``&``, inner dots, apostrophes, hyphens) ending at ``end``.
+
+    A backward scan bounded by ``_MAX_WORD``, not a ``$``-anchored regex search, which
+    rescans the paragraph from its start at every period (quadratic on long lines).
+    """
+    i = end
+    floor = max(0, end - _MAX_WORD)
+    while i > floor and para[i - 1] in _WORD_CHARS:
+        i -= 1
+    while i < end and para[i] not in _WORD_START:
+        i += 1
+    return para[i:end]
+
+
 def _is_boundary(para: str, m: re.Match[str]) -> bool:
     """Decide whether a period-like mark really ends the sentence."""
     punct = m.group(1)
     if punct != ".":
         return True  # ! ? … and runs like "?!" or "..." are reliable enough
-    before = _WORD_BEFORE.search(para, 0, m.start())
-    if not before:
+    word = _word_before(para, m.start())
+    if not word:
         return True  # after a digit, a quote, a bracket
-    word = before.group(1)
     low = word.lower().rstrip(".")
     nxt = _NEXT_WORD.match(para, m.end())
     next_word = nxt.group(1) if nxt else ""

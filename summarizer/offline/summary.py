@@ -10,16 +10,10 @@ import math
 import re
 from collections import Counter
 
-from .lexicon import words
+from .lexicon import word_set
 from .sentences import Sentence
 
-_STOP = words(
-    """a an the and or but if of to in on at for from by with as is are was were be been
-    being has have had it its this that these those he she they we i you his her their our
-    not no will would can could may might should must also than then there here which who
-    whom what when where why how all any some more most other such into about over after
-    before said says say told mr mrs ms new one two year years last first just so up out"""
-)
+_STOP = word_set("summary_stopwords")
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'-]+")
 _QUOTE_OPEN = "“\"‘'"
 

@@ -230,6 +230,23 @@ def build_items(
             }
         )
 
+    # 5b. Hedges elsewhere: a reader should see every hedged point, not only the four
+    # speculative key claims above; one item gathers the article's other hedge cues.
+    covered = {cue.lower() for item in items for cue in item["cues"]}
+    hedged = [(s, [c for c in hedge_cues(s.text) if c.lower() not in covered]) for s in body]
+    hedged = [(s, cs) for s, cs in hedged if cs]
+    if hedged:
+        items.append(
+            {
+                "aspect": "hedged statements in the article",
+                "description": "The article hedges these points: "
+                + "; ".join(f"“{_words(s.text, 20)}”" for s, _ in hedged[:3]),
+                "kind": "speculation",
+                "cues": _unique([c for _, cs in hedged for c in cs])[:20],
+                "claim_ids": cids([c for s, _ in hedged for c in by_sentence.get(s.index, [])]),
+            }
+        )
+
     # 6. Missing information.
     for s in [s for s in body if _MISSING.search(s.text)][:2]:
         m = _MISSING.search(s.text)
