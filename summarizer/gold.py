@@ -33,7 +33,10 @@ from summarizer.errors import SummarizerError
 BUILTIN_SETS = ("seed", "gum-dev", "polnear-train")
 
 _REPO = Path(__file__).resolve().parents[1]
-SEED_GOLD = _REPO / "examples" / "seed-article.gold.jsonl"
+# In the wheel the examples ship as summarizer/_data/examples (pyproject.toml), so
+# ``summarizer eval seed`` works after ``pip install .``, not only in a checkout.
+_EXAMPLES = Path(__file__).resolve().parent / "_data" / "examples"
+SEED_GOLD = (_EXAMPLES if _EXAMPLES.is_dir() else _REPO / "examples") / "seed-article.gold.jsonl"
 
 # Top-level keys a gold line may have. Unknown keys are rejected so that a typo
 # ("attribution" for "attributions") cannot silently switch a layer off; keys starting
