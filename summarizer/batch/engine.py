@@ -29,7 +29,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import sys
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -37,7 +36,7 @@ from typing import Any
 
 from summarizer.article import Article
 from summarizer.batch.lock import OutputLock, prepare_output
-from summarizer.batch.report import Outcome, Totals, one_line
+from summarizer.batch.report import Outcome, Totals, failed_outcome, one_line
 from summarizer.batch.walk import Entry, walk_entries
 from summarizer.batch.writer import (
     DiskError,
@@ -45,7 +44,7 @@ from summarizer.batch.writer import (
     OutputWriter,
     is_disk_error,
     output_name,
-    write_atomic,
+    write_report,
 )
 from summarizer.errors import ArticleError, BudgetExceeded, SummarizerError
 from summarizer.loader import SUPPORTED_SUFFIXES, load_article
@@ -167,20 +166,10 @@ class BatchRun:
             self.totals.spent_usd = meter.spent_usd
         report = self.totals.report(interrupted=interrupted, stopped_reason=self.stopped_reason)
         report["index_complete"] = self._index is not None and self._index.intact
-        self._write_report(report)
+        problem = write_report(self.out_dir / REPORT_NAME, report)
+        if problem is not None:
+            self.disk_error = self.disk_error or problem
         return report
-
-    def _write_report(self, report: dict[str, Any]) -> None:
-        """``report.json``, or the report on stderr when the disk cannot take it."""
-        text = json.dumps(report, indent=2) + "\n"
-        try:
-            write_atomic(self.out_dir / REPORT_NAME, text)
-        except OSError as exc:
-            self.disk_error = self.disk_error or one_line(exc.strerror or str(exc))
-            sys.stderr.write(
-                f"summarizer: error: {self.out_dir / REPORT_NAME}: cannot write the report "
-                f"({exc.strerror or exc}); here it is:\n{text}"
-            )
 
     def _disk_failed(self, reason: str) -> None:
         """The output disk failed: every later write would too, so stop the run."""
@@ -265,17 +254,17 @@ class BatchRun:
             self.request_stop("budget reached")
             return Outcome(relative, "skipped", one_line(str(exc)))
         except ArticleError as exc:
-            return self._failed(relative, exc.reason, exc)
+            return failed_outcome(relative, exc.reason, exc)
         except SummarizerError as exc:
-            return self._failed(relative, str(exc), exc)
+            return failed_outcome(relative, str(exc), exc)
         except OSError as exc:
             reason = f"cannot write output: {exc.strerror or exc}"
             if is_disk_error(exc):
                 self._disk_failed(one_line(reason))
-            return self._failed(relative, reason, exc)
+            return failed_outcome(relative, reason, exc)
         except Exception as exc:  # a bug must cost one article, not the batch
             log.error("%s: internal error", relative, exc_info=True)
-            return self._failed(relative, f"internal error: {type(exc).__name__}: {exc}", exc)
+            return failed_outcome(relative, f"internal error: {type(exc).__name__}: {exc}", exc)
         provenance = result.provenance
         usage = provenance["usage"]
         return Outcome(
@@ -299,22 +288,6 @@ class BatchRun:
         if path.suffix.lower() in (".html", ".htm") or path.stat().st_size > OFFLOAD_CHARS:
             return await run_cpu(load_article, path)
         return load_article(path)
-
-    @staticmethod
-    def _failed(relative: str, reason: str, exc: BaseException) -> Outcome:
-        """A failed article: one line in the index, details in the log, and what its
-        calls cost (paid for even though they failed)."""
-        if "\n" in reason or len(reason) > 300:
-            log.info("%s: %s", relative, reason)
-        outcome = Outcome(relative, "failed", one_line(reason))
-        stats = getattr(exc, "stats", None)
-        if stats is not None:
-            outcome.prompt_tokens = stats.prompt_tokens
-            outcome.completion_tokens = stats.completion_tokens
-            outcome.attempts = stats.attempts
-            outcome.retries = dict(stats.retries)
-            outcome.reasks = getattr(exc, "reasks", 0)
-        return outcome
 
     async def _summarize_once(
         self, article: Article, relative: str
