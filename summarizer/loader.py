@@ -192,9 +192,8 @@ def _read_bytes(source: str) -> bytes:
     try:
         # Non-blocking open: opening a FIFO for reading would otherwise wait forever
         # for a writer. Only regular files are read.
-        fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as handle:
-            mode = os.fstat(fd).st_mode
+        with open(source, "rb", opener=_open_nonblocking) as handle:
+            mode = os.fstat(handle.fileno()).st_mode
             if stat.S_ISDIR(mode):
                 raise IsADirectoryError
             if not stat.S_ISREG(mode):
@@ -211,6 +210,10 @@ def _read_bytes(source: str) -> bytes:
         if os.path.isdir(source):  # Windows reports directories as PermissionError/EACCES
             reason = "is a directory, not a file"
         raise ArticleError(source, f"cannot read file: {reason}") from None
+
+
+def _open_nonblocking(path: str, flags: int) -> int:
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
 
 
 def _with_title(text: str, title: str | None) -> str:

@@ -73,15 +73,20 @@ def check_kill_and_rerun(tmp_path: Path, seed: int, how: signal.Signals) -> None
         _, err = run.communicate(timeout=60)
         first_calls = len(sim.chat_requests)
         assert "Traceback" not in err
-        if how == signal.SIGINT and run.returncode in (130, 0):
+        if how == signal.SIGKILL:
+            assert run.returncode == -signal.SIGKILL
+        elif (out / "report.json").exists():
             # Ctrl-C: the index and the report account for every input.
+            assert run.returncode in (130, 0), err
             index = read_index(out)
             report = json.loads((out / "report.json").read_text())
             assert len(index) == report["inputs"] == COUNT
             assert {e["status"] for e in index.values()} <= {"ok", "skipped"}
             assert report["ok"] == sum(e["status"] == "ok" for e in index.values())
         else:
-            assert run.returncode == -signal.SIGKILL
+            # Ctrl-C while starting up, before any work: a one-line message, exit 130.
+            assert run.returncode == 130 and "interrupted" in err, err
+            assert not (out / "index.jsonl").exists()
         outputs_valid(out)
         rerun = start_run(articles, out, *sim_options(sim, cache))
         _, err = rerun.communicate(timeout=120)
