@@ -80,7 +80,20 @@ def test_many_files_give_a_valid_result_or_a_summarizer_error(file):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("shape", ["paragraphs", "one line"])
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "paragraphs",
+        pytest.param(
+            "one line",
+            # Strict: once issue 17 makes the analyzer linear this passes, the xfail
+            # fails the run, and this marker must go.
+            marks=pytest.mark.xfail(
+                strict=True, reason="the offline analyzer is quadratic on long lines (issue 17)"
+            ),
+        ),
+    ],
+)
 def test_time_grows_about_linearly_with_size(tmp_path, shape):
     """Doubling the size twice may at most multiply the time by 8 (linear: 4; the
     quadratic one-line case of issue 11 item 9 gives about 16)."""

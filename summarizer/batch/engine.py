@@ -285,7 +285,11 @@ class BatchRun:
     @staticmethod
     async def _load(path: Path) -> Article:
         """Load and clean; big or HTML files on a CPU thread, so the loop goes on."""
-        if path.suffix.lower() in (".html", ".htm") or path.stat().st_size > OFFLOAD_CHARS:
+        try:
+            big = path.stat().st_size > OFFLOAD_CHARS
+        except OSError:
+            big = False  # load_article reports why the file cannot be read
+        if big or path.suffix.lower() in (".html", ".htm"):
             return await run_cpu(load_article, path)
         return load_article(path)
 
