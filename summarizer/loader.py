@@ -170,6 +170,9 @@ def load_article(path: str | os.PathLike[str]) -> Article:
             source, f"unsupported file type {shown} (supported: {', '.join(SUPPORTED_SUFFIXES)})"
         )
     data = _read_bytes(source)
+    # A file name that is not valid UTF-8 (the file system allows any bytes) is shown
+    # with its odd bytes escaped: results, caches and logs are UTF-8 text.
+    source = source.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     if not data:
         raise ArticleError(source, "file is empty")
     try:

@@ -263,7 +263,7 @@ class BatchRun:
                 self._disk_failed(one_line(reason))
             return failed_outcome(relative, reason, exc)
         except Exception as exc:  # a bug must cost one article, not the batch
-            log.error("%s: internal error", relative, exc_info=True)
+            log.debug("%s: internal error", relative, exc_info=True)  # --verbose shows it
             return failed_outcome(relative, f"internal error: {type(exc).__name__}: {exc}", exc)
         provenance = result.provenance
         usage = provenance["usage"]

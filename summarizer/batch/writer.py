@@ -156,7 +156,9 @@ class IndexFile:
         self.intact = True
 
     def append(self, line: str) -> None:
-        data = line.encode("utf-8", "surrogateescape")
+        # A name with bytes that are not UTF-8 becomes a \udcXX escape: valid JSON that
+        # json.loads turns back into Python's name for the file.
+        data = line.encode("utf-8", "backslashreplace")
         try:
             written = os.write(self._fd, data)
             while written < len(data):
