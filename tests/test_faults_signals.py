@@ -68,14 +68,21 @@ def check_kill_and_rerun(tmp_path: Path, seed: int, how: signal.Signals) -> None
     out, cache = tmp_path / "out", tmp_path / "c.db"
     with SimServer(latency=0.15) as sim:
         run = start_run(articles, out, "--grace", "0.5", *sim_options(sim, cache))
-        time.sleep(rng.uniform(0.2, 1.5))
+        # From the moment the run holds its folder (a signal during interpreter start-up
+        # is Python's own KeyboardInterrupt, before any of summarizer runs).
+        lock = out / ".summarizer.lock"
+        deadline = time.monotonic() + 60
+        while not (lock.exists() and lock.read_text()):
+            assert run.poll() is None and time.monotonic() < deadline, run.communicate()
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0.0, 1.2))
         run.send_signal(how)
         _, err = run.communicate(timeout=60)
         first_calls = len(sim.chat_requests)
         assert "Traceback" not in err
         if how == signal.SIGKILL:
             assert run.returncode == -signal.SIGKILL
-        elif (out / "report.json").exists():
+        else:
             # Ctrl-C: the index and the report account for every input.
             assert run.returncode in (130, 0), err
             index = read_index(out)
@@ -83,10 +90,6 @@ def check_kill_and_rerun(tmp_path: Path, seed: int, how: signal.Signals) -> None
             assert len(index) == report["inputs"] == COUNT
             assert {e["status"] for e in index.values()} <= {"ok", "skipped"}
             assert report["ok"] == sum(e["status"] == "ok" for e in index.values())
-        else:
-            # Ctrl-C while starting up, before any work: a one-line message, exit 130.
-            assert run.returncode == 130 and "interrupted" in err, err
-            assert not (out / "index.jsonl").exists()
         outputs_valid(out)
         rerun = start_run(articles, out, *sim_options(sim, cache))
         _, err = rerun.communicate(timeout=120)
@@ -150,3 +153,22 @@ def test_one_stuck_article_neither_stalls_the_batch_nor_ignores_ctrl_c(tmp_path)
     index = read_index(out)
     assert len(index) == 7 and index["huge.txt"]["status"] == "skipped"
     assert json.loads((out / "report.json").read_text())["interrupted"] is True
+
+
+def test_ctrl_c_while_a_command_starts_is_one_line_and_exit_130(tmp_path, monkeypatch):
+    """Before a run installs its own handling, Ctrl-C is Python's KeyboardInterrupt: the
+    command still ends with one line and 130, not a traceback."""
+    from click.testing import CliRunner
+
+    import summarizer.pricing as pricing
+    from summarizer.cli import main
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pricing, "model_info", interrupted)
+    articles = make_articles(tmp_path / "in", 1)
+    result = CliRunner().invoke(main, ["run", str(articles), "--out", str(tmp_path / "out"),
+                                       "--model", "offline", "--no-cache"])  # fmt: skip
+    assert result.exit_code == 130
+    assert result.stderr == "summarizer: error: interrupted\n"
