@@ -56,6 +56,9 @@ def user_errors(function: F) -> F:
             if logging.getLogger("summarizer").isEnabledFor(logging.DEBUG):
                 raise
             _fail(str(exc))
+        except KeyboardInterrupt:
+            # Ctrl-C before a run installed its own handling (while starting up).
+            _fail("interrupted", EXIT_INTERRUPTED)
 
     return wrapper  # type: ignore[return-value]
 

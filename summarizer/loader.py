@@ -171,6 +171,9 @@ def load_article(path: str | os.PathLike[str]) -> Article:
             source, f"unsupported file type {shown} (supported: {', '.join(SUPPORTED_SUFFIXES)})"
         )
     data = _read_bytes(source)
+    # A file name that is not valid UTF-8 (the file system allows any bytes) is shown
+    # with its odd bytes escaped: results, caches and logs are UTF-8 text.
+    source = source.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     if not data:
         raise ArticleError(source, "file is empty")
     try:
@@ -193,9 +196,8 @@ def _read_bytes(source: str) -> bytes:
     try:
         # Non-blocking open: opening a FIFO for reading would otherwise wait forever
         # for a writer. Only regular files are read.
-        fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as handle:
-            mode = os.fstat(fd).st_mode
+        with open(source, "rb", opener=_open_nonblocking) as handle:
+            mode = os.fstat(handle.fileno()).st_mode
             if stat.S_ISDIR(mode):
                 raise IsADirectoryError
             if not stat.S_ISREG(mode):
@@ -212,6 +214,10 @@ def _read_bytes(source: str) -> bytes:
         if os.path.isdir(source):  # Windows reports directories as PermissionError/EACCES
             reason = "is a directory, not a file"
         raise ArticleError(source, f"cannot read file: {reason}") from None
+
+
+def _open_nonblocking(path: str, flags: int) -> int:
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
 
 
 def _with_title(text: str, title: str | None) -> str:

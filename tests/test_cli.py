@@ -468,3 +468,10 @@ def test_budget_prices_the_model_the_run_calls(tmp_path):
         unpriced.exit_code == 2
         and "(--max-cost) needs a price for 'my-local-model'" in unpriced.stderr
     )
+
+
+def test_eval_seed_works_from_the_package_under_test():
+    """``summarizer eval seed`` needs the example gold shipped inside the package."""
+    result = invoke("eval", "seed", "--model", "offline", "--no-cache")
+    assert result.exit_code == 0, result.output
+    assert "schema" in result.stdout.lower()

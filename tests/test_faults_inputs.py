@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from summarizer.batch import output_name
 from summarizer.cli import main
 from summarizer.schema import schema_errors
 
@@ -144,6 +145,14 @@ def test_any_name_the_file_system_accepts_gets_its_output(tmp_path):
         written = json.loads((out / index[name]["output"]).read_text(encoding="utf-8"))
         assert schema_errors(written, "result") == []
         assert written["article"]["source"].endswith(name)
+    # A name that is not UTF-8 (any bytes but "/" and NUL are allowed) works too.
+    odd = os.fsdecode(b"caf\xe9.txt")
+    (articles / odd).write_text(ARTICLE.replace("May", "July"))
+    result = invoke("run", str(articles), "--out", str(out), "--no-cache", "-q")
+    assert result.exit_code == 0, result.output
+    assert read_index(out)[odd]["status"] == "ok"  # the index escapes it as \udce9
+    written = json.loads((out / output_name(odd)).read_text(encoding="utf-8"))
+    assert written["article"]["source"].endswith("caf\\xe9.txt")
     # No temp file is left behind.
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [
         ".summarizer.lock"

@@ -145,14 +145,17 @@ def test_index_never_ends_in_half_a_line_when_the_disk_fills(tmp_path):
 
 
 def test_report_goes_to_stderr_when_it_cannot_be_written(tmp_path, monkeypatch):
-    import summarizer.batch.engine as engine
+    import summarizer.batch.writer as writer
 
     articles = make_articles(tmp_path / "in", 2)
+    original = writer.write_atomic
 
-    def no_room(path, text):
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    def no_room_for_the_report(path, text):
+        if path.name == "report.json":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        original(path, text)
 
-    monkeypatch.setattr(engine, "write_atomic", no_room)
+    monkeypatch.setattr(writer, "write_atomic", no_room_for_the_report)
     monkeypatch.setenv("SUMMARIZER_MODEL", "offline")
     result = invoke("run", str(articles), "--out", str(tmp_path / "out"), "--no-cache", "-q")
     assert result.exit_code == EXIT_DISK_ERROR

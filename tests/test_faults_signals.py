@@ -68,20 +68,28 @@ def check_kill_and_rerun(tmp_path: Path, seed: int, how: signal.Signals) -> None
     out, cache = tmp_path / "out", tmp_path / "c.db"
     with SimServer(latency=0.15) as sim:
         run = start_run(articles, out, "--grace", "0.5", *sim_options(sim, cache))
-        time.sleep(rng.uniform(0.2, 1.5))
+        # From the moment the run holds its folder (a signal during interpreter start-up
+        # is Python's own KeyboardInterrupt, before any of summarizer runs).
+        lock = out / ".summarizer.lock"
+        deadline = time.monotonic() + 60
+        while not (lock.exists() and lock.read_text()):
+            assert run.poll() is None and time.monotonic() < deadline, run.communicate()
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0.0, 1.2))
         run.send_signal(how)
         _, err = run.communicate(timeout=60)
         first_calls = len(sim.chat_requests)
         assert "Traceback" not in err
-        if how == signal.SIGINT and run.returncode in (130, 0):
+        if how == signal.SIGKILL:
+            assert run.returncode == -signal.SIGKILL
+        else:
             # Ctrl-C: the index and the report account for every input.
+            assert run.returncode in (130, 0), err
             index = read_index(out)
             report = json.loads((out / "report.json").read_text())
             assert len(index) == report["inputs"] == COUNT
             assert {e["status"] for e in index.values()} <= {"ok", "skipped"}
             assert report["ok"] == sum(e["status"] == "ok" for e in index.values())
-        else:
-            assert run.returncode == -signal.SIGKILL
         outputs_valid(out)
         rerun = start_run(articles, out, *sim_options(sim, cache))
         _, err = rerun.communicate(timeout=120)
@@ -145,3 +153,22 @@ def test_one_stuck_article_neither_stalls_the_batch_nor_ignores_ctrl_c(tmp_path)
     index = read_index(out)
     assert len(index) == 7 and index["huge.txt"]["status"] == "skipped"
     assert json.loads((out / "report.json").read_text())["interrupted"] is True
+
+
+def test_ctrl_c_while_a_command_starts_is_one_line_and_exit_130(tmp_path, monkeypatch):
+    """Before a run installs its own handling, Ctrl-C is Python's KeyboardInterrupt: the
+    command still ends with one line and 130, not a traceback."""
+    from click.testing import CliRunner
+
+    import summarizer.pipeline as pipeline
+    from summarizer.cli import main
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "backend_for", interrupted)  # while the run is being set up
+    articles = make_articles(tmp_path / "in", 1)
+    result = CliRunner().invoke(main, ["run", str(articles), "--out", str(tmp_path / "out"),
+                                       "--model", "offline", "--no-cache"])  # fmt: skip
+    assert result.exit_code == 130
+    assert result.stderr == "summarizer: error: interrupted\n"

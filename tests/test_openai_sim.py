@@ -155,15 +155,15 @@ def test_scripted_brief_mutation(sim: SimServer) -> None:
 
 
 def test_hang_times_out_client_and_server_keeps_serving(sim: SimServer) -> None:
-    sim.script(hang(2))
+    # No wall-clock bounds (they fail at random on a loaded machine): the first handler
+    # hangs far longer than the test, so an answer to the second request proves it
+    # was served while the first was still sleeping.
+    sim.script(hang(60))
     client = client_for(sim, timeout=0.5)
-    start = time.monotonic()
     with pytest.raises(openai.APITimeoutError):
         ask(client)
-    assert time.monotonic() - start < 1.5
-    start = time.monotonic()
-    ask(client)  # served while the first handler is still sleeping
-    assert time.monotonic() - start < 0.4
+    ask(client)
+    assert sim.requests[0].status is None  # the first is still hanging
 
 
 def test_stop_is_prompt_while_a_handler_hangs() -> None:
@@ -186,10 +186,8 @@ def test_stop_is_prompt_while_a_handler_hangs() -> None:
     deadline = time.monotonic() + 2
     while not server.requests and time.monotonic() < deadline:
         time.sleep(0.01)
-    start = time.monotonic()
     server.stop()
-    caller.join(timeout=2)
-    assert time.monotonic() - start < 1.0
+    caller.join(timeout=10)  # far below the 30 s hang: stop did not wait for it
     assert not caller.is_alive()
     assert server.requests[0].status is None
 
@@ -294,14 +292,14 @@ def test_latency_and_concurrency() -> None:
             results.append(time.monotonic() - t0)
 
         threads = [threading.Thread(target=one) for _ in range(8)]
-        start = time.monotonic()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         assert len(results) == 8
-        assert min(results) >= 0.25
-        assert time.monotonic() - start < 1.2  # served in parallel, not one after another
+        assert min(results) >= 0.25  # a lower bound: load only makes it longer
+        # Served in parallel, not one after another (counted, not timed).
+        assert server.stats()["max_in_flight"] >= 2
 
 
 def test_records_requests_and_reuses_connections(sim: SimServer) -> None:

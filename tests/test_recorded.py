@@ -67,15 +67,17 @@ def make(settings: Settings | None = None, **generation: Any) -> Summarizer:
 @pytest.mark.vcr
 def test_fallback_from_json_schema_on_real_server(vcr):
     """llama-cpp-python answers json_schema with HTTP 500; we fall back to json_object
-    at once (no retries of that 500) and the real answer goes through validation."""
+    at once (no retries of that 500). In this recording the 270M model's json_object
+    answer ran to the 600-token limit (``finish_reason: length``), which must be
+    reported as truncated output, not re-asked."""
     with make(max_reasks=1) as summarizer:
         outcome = _outcome(summarizer, SHORT)
     requests = _requests(vcr)
     kinds = [r["response_format"]["type"] for r in requests]
-    assert kinds[:2] == ["json_schema", "json_object"]
-    assert "json_schema" not in kinds[1:]  # the rejection is remembered
+    assert kinds == ["json_schema", "json_object"]  # no retry of the 500, no re-ask
     assert "schema" in requests[1]["response_format"]  # grammar-bounded schema attached
-    _check_outcome(outcome, SHORT)
+    assert isinstance(outcome, TruncatedOutput), outcome
+    assert "output limit (600 tokens)" in str(outcome)
 
 
 @pytest.mark.vcr
@@ -119,17 +121,19 @@ def test_reasks_with_real_answers(vcr):
     with make(mode="json_object", max_reasks=2, settings=llama_cpp) as summarizer:
         outcome = _outcome(summarizer, MEDIUM)
     requests = _requests(vcr)
-    assert 2 <= len(requests) <= 3  # this recording needed at least one re-ask
+    assert len(requests) == 3  # this recording needed both re-asks
     for earlier, later in itertools.pairwise(requests):
         # Each re-ask repeats the conversation and adds the model's answer and the errors.
         assert later["messages"][: len(earlier["messages"])] == earlier["messages"]
         assert later["messages"][-1]["content"].startswith("Your previous answer cannot be used.")
         assert "$." in later["messages"][-1]["content"]  # errors are given by path
-    _check_outcome(outcome, MEDIUM)
-    if isinstance(outcome, Result):
-        assert outcome.provenance["reasks"] == len(requests) - 1
-        if len(requests) == 3:
-            assert outcome.warnings  # still wrong after the last re-ask: flagged
+    # Still not fully right after the last re-ask: a valid result with what remained
+    # wrong listed in warnings, never hidden.
+    assert isinstance(outcome, Result), outcome
+    assert schema_errors(outcome.to_dict(), "result") == []
+    assert outcome.provenance["reasks"] == 2
+    _check_spans(outcome, MEDIUM)
+    assert any("not found in the article" in w for w in outcome.warnings)
 
 
 def _outcome(summarizer: Summarizer, article: Article) -> Result | OutputError:
@@ -140,16 +144,18 @@ def _outcome(summarizer: Summarizer, article: Article) -> Result | OutputError:
         return exc
 
 
-def _check_outcome(outcome: Result | OutputError, article: Article) -> None:
-    if isinstance(outcome, Result):
-        assert schema_errors(outcome.to_dict(), "result") == []
-        for span in outcome.evidence_spans:
-            if span.match != "none":
-                assert article.text[span.start : span.end]
-    elif isinstance(outcome, TruncatedOutput):
-        assert "output limit" in str(outcome)
-    else:
-        assert outcome.errors, "an invalid answer is reported with its errors"
+def _check_spans(result: Result, article: Article) -> None:
+    """One span per claim; a found quote points at non-empty text equal to the quote
+    (up to whitespace and case), and every quote not found is named in a warning."""
+    claims = result.brief["key_claims"]
+    assert len(result.evidence_spans) == len(claims)
+    for claim, span in zip(claims, result.evidence_spans, strict=True):
+        if span.match == "none":
+            assert any(claim["evidence"][:40] in w for w in result.warnings), claim
+        else:
+            found = article.text[span.start : span.end]
+            assert found.strip(), "a found span must not be empty"
+            assert " ".join(found.lower().split()) == " ".join(claim["evidence"].lower().split())
 
 
 def _requests(cassette) -> list[dict]:

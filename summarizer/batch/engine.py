@@ -29,7 +29,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import sys
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -37,7 +36,7 @@ from typing import Any
 
 from summarizer.article import Article
 from summarizer.batch.lock import OutputLock, prepare_output
-from summarizer.batch.report import Outcome, Totals, one_line
+from summarizer.batch.report import Outcome, Totals, failed_outcome, one_line
 from summarizer.batch.walk import Entry, walk_entries
 from summarizer.batch.writer import (
     DiskError,
@@ -45,7 +44,7 @@ from summarizer.batch.writer import (
     OutputWriter,
     is_disk_error,
     output_name,
-    write_atomic,
+    write_report,
 )
 from summarizer.errors import ArticleError, BudgetExceeded, SummarizerError
 from summarizer.loader import SUPPORTED_SUFFIXES, load_article
@@ -170,20 +169,10 @@ class BatchRun:
         report["index_complete"] = self._index is not None and self._index.intact
         report["fail_fast"] = self.fail_fast.stop_message
         report["slow_attempts"] = self.summarizer.backend.slow_attempts()
-        self._write_report(report)
+        problem = write_report(self.out_dir / REPORT_NAME, report)
+        if problem is not None:
+            self.disk_error = self.disk_error or problem
         return report
-
-    def _write_report(self, report: dict[str, Any]) -> None:
-        """``report.json``, or the report on stderr when the disk cannot take it."""
-        text = json.dumps(report, indent=2) + "\n"
-        try:
-            write_atomic(self.out_dir / REPORT_NAME, text)
-        except OSError as exc:
-            self.disk_error = self.disk_error or one_line(exc.strerror or str(exc))
-            sys.stderr.write(
-                f"summarizer: error: {self.out_dir / REPORT_NAME}: cannot write the report "
-                f"({exc.strerror or exc}); here it is:\n{text}"
-            )
 
     def _disk_failed(self, reason: str) -> None:
         """The output disk failed: every later write would too, so stop the run."""
@@ -268,19 +257,19 @@ class BatchRun:
             self.request_stop("budget reached")
             return Outcome(relative, "skipped", one_line(str(exc)))
         except ArticleError as exc:
-            return self._failed(relative, exc.reason, exc)
+            return failed_outcome(relative, exc.reason, exc)
         except SummarizerError as exc:
             if (stop := self.fail_fast.failed(exc)) is not None:
                 self.request_stop(stop)
-            return self._failed(relative, str(exc), exc)
+            return failed_outcome(relative, str(exc), exc)
         except OSError as exc:
             reason = f"cannot write output: {exc.strerror or exc}"
             if is_disk_error(exc):
                 self._disk_failed(one_line(reason))
-            return self._failed(relative, reason, exc)
+            return failed_outcome(relative, reason, exc)
         except Exception as exc:  # a bug must cost one article, not the batch
-            log.error("%s: internal error", relative, exc_info=True)
-            return self._failed(relative, f"internal error: {type(exc).__name__}: {exc}", exc)
+            log.debug("%s: internal error", relative, exc_info=True)  # --verbose shows it
+            return failed_outcome(relative, f"internal error: {type(exc).__name__}: {exc}", exc)
         if not result.cache_hit:
             self.fail_fast.succeeded()  # a model call worked: the settings are fine
         provenance = result.provenance
@@ -303,25 +292,13 @@ class BatchRun:
     @staticmethod
     async def _load(path: Path) -> Article:
         """Load and clean; big or HTML files on a CPU thread, so the loop goes on."""
-        if path.suffix.lower() in (".html", ".htm") or path.stat().st_size > OFFLOAD_CHARS:
+        try:
+            big = path.stat().st_size > OFFLOAD_CHARS
+        except OSError:
+            big = False  # load_article reports why the file cannot be read
+        if big or path.suffix.lower() in (".html", ".htm"):
             return await run_cpu(load_article, path)
         return load_article(path)
-
-    @staticmethod
-    def _failed(relative: str, reason: str, exc: BaseException) -> Outcome:
-        """A failed article: one line in the index, details in the log, and what its
-        calls cost (paid for even though they failed)."""
-        if "\n" in reason or len(reason) > 300:
-            log.info("%s: %s", relative, reason)
-        outcome = Outcome(relative, "failed", one_line(reason))
-        stats = exc.stats if isinstance(exc, SummarizerError) else None
-        if stats is not None:
-            outcome.prompt_tokens = stats.prompt_tokens
-            outcome.completion_tokens = stats.completion_tokens
-            outcome.attempts = stats.attempts
-            outcome.retries = dict(stats.retries)
-            outcome.reasks = exc.reasks
-        return outcome
 
     async def _summarize_once(
         self, article: Article, relative: str

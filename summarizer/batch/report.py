@@ -7,11 +7,16 @@ the totals, or ``report.json`` disagrees with the provider's bill.
 
 from __future__ import annotations
 
+import logging
 import statistics
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+
+from summarizer.errors import SummarizerError
+
+log = logging.getLogger("summarizer")
 
 # Longest reason kept in the index and on the progress line; the rest goes to the log.
 REASON_CHARS = 300
@@ -117,3 +122,19 @@ class Totals:
             "interrupted": interrupted,
             "stopped_reason": stopped_reason,
         }
+
+
+def failed_outcome(relative: str, reason: str, exc: BaseException) -> Outcome:
+    """A failed article: one line in the index, details in the log, and what its calls
+    cost (paid for even though they failed; the pipeline attaches them as ``stats``)."""
+    if "\n" in reason or len(reason) > REASON_CHARS:
+        log.info("%s: %s", relative, reason)
+    outcome = Outcome(relative, "failed", one_line(reason))
+    stats = exc.stats if isinstance(exc, SummarizerError) else None
+    if stats is not None:
+        outcome.prompt_tokens = stats.prompt_tokens
+        outcome.completion_tokens = stats.completion_tokens
+        outcome.attempts = stats.attempts
+        outcome.retries = dict(stats.retries)
+        outcome.reasks = exc.reasks
+    return outcome

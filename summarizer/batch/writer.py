@@ -18,8 +18,10 @@ import hashlib
 import itertools
 import json
 import os
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from summarizer.errors import SummarizerError
 from summarizer.result import Result
@@ -154,7 +156,9 @@ class IndexFile:
         self.intact = True
 
     def append(self, line: str) -> None:
-        data = line.encode("utf-8", "surrogateescape")
+        # A name with bytes that are not UTF-8 becomes a \udcXX escape: valid JSON that
+        # json.loads turns back into Python's name for the file.
+        data = line.encode("utf-8", "backslashreplace")
         try:
             written = os.write(self._fd, data)
             while written < len(data):
@@ -172,3 +176,18 @@ class IndexFile:
 
     def close(self) -> None:
         os.close(self._fd)
+
+
+def write_report(path: Path, report: dict[str, Any]) -> str | None:
+    """Write ``report.json``; when the disk cannot take it, print it on stderr instead
+    (the user must still learn what happened) and return the reason."""
+    text = json.dumps(report, indent=2) + "\n"
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        sys.stderr.write(
+            f"summarizer: error: {path}: cannot write the report "
+            f"({exc.strerror or exc}); here it is:\n{text}"
+        )
+        return " ".join(str(exc.strerror or exc).split())
+    return None
