@@ -173,3 +173,14 @@ def test_run_folder_is_the_library_batch_entry(tmp_path):
     assert schema_errors(written, "result") == []
     index = (tmp_path / "out" / "index.jsonl").read_text().splitlines()
     assert {json.loads(line)["path"] for line in index} == {"a.txt", "nested/b.txt"}
+
+
+def test_an_output_allowance_the_model_cannot_write_is_a_settings_error():
+    from summarizer import ConfigError
+
+    too_much = GenerationOptions(model="gpt-4o-mini", max_output_tokens=20_000)
+    with pytest.raises(ConfigError, match=r"more than 'gpt-4o-mini' can write \(16384"):
+        Summarizer(generation=too_much, api_key="k", cache=False)
+    # An unknown model has no known limit: the endpoint decides.
+    Summarizer(generation=GenerationOptions(model="my-local", max_output_tokens=20_000),
+               base_url="http://127.0.0.1:9/v1", cache=False).close()

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from summarizer.backends.base import AttemptGate, CallStats, Capabilities, Completion, Request
 from summarizer.budget import Budget
 from summarizer.config import Settings, endpoint_host
+from summarizer.errors import ConfigError
 from summarizer.options import MODES, BudgetOptions, GenerationOptions, TransportOptions
 from summarizer.pricing import ModelInfo, model_info
 from summarizer.ratelimit import RateLimiter
@@ -58,6 +59,13 @@ class ChatBackend:
         self.generation = generation
         self.transport = transport
         self.info: ModelInfo = model_info(settings.model, settings.model_overrides)
+        if self.info.known and generation.max_output_tokens > self.info.max_output_tokens:
+            # The provider would refuse every request with HTTP 400: say so once, up front.
+            raise ConfigError(
+                f"--max-output-tokens {generation.max_output_tokens} is more than "
+                f"{settings.model!r} can write ({self.info.max_output_tokens} tokens, from the "
+                "model table); lower it, or correct the model's entry in the config file"
+            )
         self.budget = Budget(budget, self.info, settings.model)
         # Always present: even without rpm/tpm limits, a 429 pauses and slows the run.
         self.rate_limiter = RateLimiter(rpm=transport.rpm, tpm=transport.tpm)
