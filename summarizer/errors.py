@@ -52,6 +52,21 @@ class ModelError(SummarizerError):
     """The model endpoint failed: transport errors after retries, or a refused request."""
 
 
+class ContextTruncated(ModelError):
+    """The server read far fewer prompt tokens than were sent: it cut the prompt."""
+
+    def __init__(self, source: str | None, sent: int, read: int, endpoint: str) -> None:
+        self.sent = sent
+        self.read = read
+        super().__init__(
+            f"{source or 'article'}: {endpoint} read only {read} of the about {sent} prompt "
+            "tokens sent: it cut the prompt to its context window without saying so, and a "
+            "brief of a fragment is not made. Raise the server's context (Ollama: num_ctx or "
+            "OLLAMA_CONTEXT_LENGTH; llama.cpp: --ctx-size/--n_ctx; vLLM: --max-model-len), "
+            f"or pass --context-window {read} so long articles are split to fit"
+        )
+
+
 class OutputError(SummarizerError):
     """The model's output stayed invalid (not JSON, schema errors, ungrounded) after re-asks."""
 

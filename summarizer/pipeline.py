@@ -26,6 +26,7 @@ from summarizer.cache import PIPELINE_VERSION, Cache, cache_key, default_cache_p
 from summarizer.config import OFFLINE_NOTICE, resolve
 from summarizer.errors import OutputError, SummarizerError, TruncatedOutput
 from summarizer.loader import article_from_text, is_decoding_warning, load_article
+from summarizer.longform import plan_article
 from summarizer.offload import OFFLOAD_CHARS, run_cpu
 from summarizer.options import (
     BudgetOptions,
@@ -118,6 +119,8 @@ class Summarizer:
             "max_reasks": self.max_reasks,
             "strict_grounding": self.generation.strict_grounding,
         }
+        if self.generation.long != "fail":  # a brief of the first part only is another result
+            parameters["long"] = self.generation.long
         return cache_key(
             article_sha256=article.sha256,
             model=self.backend.model,
@@ -172,9 +175,28 @@ class Summarizer:
         cached = self.cached_result(article, key)
         if cached is not None:
             return cached
-        result = await self._generate(article, gate)
+        # An article too long for one request is split, summarised in parts, merged.
+        plan = await plan_article(
+            article, self.backend, self.template, self.generation, self.max_reasks
+        )
+        if plan is None:
+            result = await self._generate(article, gate)
+        else:
+            from summarizer.longform.run import summarize_long  # only long articles need it
+
+            result = await summarize_long(self, article, plan, gate)
         if store:
             self.store(key, result)
+        return result
+
+    async def summarize_part(self, part: Article, gate: AttemptGate | None = None) -> Result:
+        """One part of a long article (:mod:`summarizer.longform`), cached by its own key."""
+        key = self.generation_key(part)
+        cached = self.cached_result(part, key)
+        if cached is not None:
+            return cached
+        result = await self._generate(part, gate)
+        self.store(key, result)
         return result
 
     def store(self, key: str, result: Result, serialized: str | None = None) -> None:

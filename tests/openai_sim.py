@@ -60,6 +60,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from sim_context import ContextLimits  # beside this file: tests/ is on sys.path either way
+
 __all__ = [
     "Brief",
     "Content",
@@ -398,7 +400,13 @@ class _Handler(BaseHTTPRequestHandler):
                 {
                     "object": "list",
                     "data": [
-                        {"id": m, "object": "model", "created": 0, "owned_by": "openai-sim"}
+                        {
+                            "id": m,
+                            "object": "model",
+                            "created": 0,
+                            "owned_by": "openai-sim",
+                            **_context_fields(self.server.sim.context),
+                        }
                         for m in self.server.sim.models
                     ],
                 }
@@ -491,6 +499,7 @@ class SimServer:
         token_counter: Callable[[str], int] | None = None,
         record: bool = True,
         models: tuple[str, ...] = ("sim-model",),
+        context: ContextLimits | None = None,
     ) -> None:
         """``window`` (seconds) is the sliding window of rpm/tpm, 60 like real providers;
         tests shrink it to see capacity come back. ``record=False`` keeps memory flat in
@@ -505,6 +514,7 @@ class SimServer:
         self.token_counter = token_counter
         self.record = record
         self.models = models
+        self.context = context  # context-window switches, see tests/sim_context.py
         self.host = host
         self.port = port
         self.requests: list[RecordedRequest] = []
@@ -690,6 +700,10 @@ class SimServer:
         if article is None:
             return _no_article()
         prompt_tokens = self._prompt_tokens(body["messages"])
+        if self.context is not None:
+            refused, prompt_tokens, article = self.context.check(prompt_tokens, article, body)
+            if refused is not None:
+                return refused
         limited = self._admit(prompt_tokens, body)
         if limited is not None:
             return limited
@@ -870,6 +884,10 @@ class SimServer:
             },
         }
         return 200, json.dumps(payload, ensure_ascii=False).encode(), headers
+
+
+def _context_fields(context: ContextLimits | None) -> dict[str, Any]:
+    return context.model_fields() if context is not None else {}
 
 
 def _message_text(msg: Any) -> str:
