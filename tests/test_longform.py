@@ -180,3 +180,30 @@ def test_offline_long_article_is_merged_from_parts():
     assert max(s["start"] for s in spans) > 2 * len(text) // 3
     names = [name_tokens(s["name"]) for s in payload["summary"]["stakeholders"]]
     assert len(names) == len(set(names))
+
+
+def test_estimate_counts_the_parts_and_the_merge_call(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from summarizer.cli import main
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "long.txt").write_text(synthetic_long_read(60_000), encoding="utf-8")
+    (folder / "short.txt").write_text(synthetic_long_read(2_000, seed=3), encoding="utf-8")
+    common = ["estimate", str(folder), "--model", "sim-model", "--json"]
+    args = [*common, "--context-window", str(WINDOW), "--max-output-tokens", "1024"]
+    figures = json.loads(CliRunner().invoke(main, args, catch_exceptions=False).stdout)
+    assert figures["articles"] == 2 and figures["too_long"] == 0
+    assert figures["long_articles"] == 1 and figures["merge_calls"] == 1
+    assert figures["parts"] >= 3
+    # The run makes exactly the requests the estimate counted.
+    with SimServer(token_counter=_count, context=ContextLimits(limit=WINDOW)) as server:
+        with _summarizer(server) as summarizer:
+            summarizer.summarize(folder / "long.txt")
+        assert len(server.chat_requests) == figures["parts"] + figures["merge_calls"]
+    fewer = [*args, "--max-chunks", "2"]
+    refused = json.loads(CliRunner().invoke(main, fewer, catch_exceptions=False).stdout)
+    assert refused["articles"] == 1 and refused["too_long"] == 1

@@ -53,20 +53,75 @@ class Plan:
 _overheads: dict[tuple[str, str, bool, str], int] = {}
 
 
-def _empty_prompt(template: PromptTemplate, backend: Backend) -> list[dict[str, str]]:
-    """The prompt around an empty article, in the largest mode the backend may use."""
-    include_schema = any(mode != "json_schema" for mode in backend.capabilities.modes)
-    return template.render("", include_schema=include_schema)
+def _include_schema(modes: tuple[str, ...]) -> bool:
+    # The largest prompt the backend may send: with the schema, unless only strict
+    # json_schema mode is possible (the endpoint then enforces it).
+    return any(mode != "json_schema" for mode in modes)
 
 
-def prompt_overhead(template: PromptTemplate, backend: Backend) -> int:
+def prompt_overhead(template: PromptTemplate, modes: tuple[str, ...], tokenizer: str) -> int:
     """Tokens of the prompt around the article (counted once per prompt and mode)."""
-    include_schema = any(mode != "json_schema" for mode in backend.capabilities.modes)
-    key = (template.id, template.sha256, include_schema, backend.capabilities.tokenizer)
+    include_schema = _include_schema(modes)
+    key = (template.id, template.sha256, include_schema, tokenizer)
     if key not in _overheads:
-        messages = _empty_prompt(template, backend)
-        _overheads[key] = count_message_tokens(messages, backend.capabilities.tokenizer)
+        messages = template.render("", include_schema=include_schema)
+        _overheads[key] = count_message_tokens(messages, tokenizer)
     return _overheads[key]
+
+
+def part_room(window: int, overhead: int, generation: GenerationOptions, max_reasks: int) -> int:
+    """Tokens a part's text may take: the window minus the output allowance, the
+    prompt around it, and (when re-asks are allowed) room for one re-ask's copy of
+    the previous answer."""
+    allowance = generation.max_output_tokens
+    reserve = min(allowance, settings().reask_reserve_tokens) if max_reasks else 0
+    return window - allowance - overhead - reserve
+
+
+def plan_by_tokens(
+    article: Article,
+    *,
+    window: int,
+    overhead: int,
+    tokenizer: str,
+    generation: GenerationOptions,
+    max_reasks: int,
+    model: str,
+) -> Plan | None:
+    """The token-measured plan (CPU work: run it off the event loop for long text).
+
+    Also what ``summarizer estimate`` counts with, so an estimate splits an article
+    exactly as the run will.
+    """
+    text = article.text
+    room = part_room(window, overhead, generation, max_reasks)
+    encoding = get_encoding(tokenizer)
+
+    def measure(piece: str) -> int:
+        return len(encoding.encode(piece, disallowed_special=()))
+
+    tokens = measure(text)
+    if tokens <= room:
+        return None
+    if room < MIN_PART_TOKENS:
+        # The prompt alone nearly fills the window: no part could hold any text.
+        limit = window - generation.max_output_tokens
+        raise ArticleTooLong(article.source, tokens + overhead, limit, model)
+    tuning = settings()
+    budget = int(room * tuning.count_margin)
+    overlap = min(tuning.max_overlap, int(budget * tuning.overlap_fraction))
+    parts = split_text(text, budget, measure, overlap=overlap)
+    if len(parts) <= generation.max_chunks:
+        return Plan(parts, len(parts), "tokens", budget)
+    if generation.long == "truncate":
+        return Plan(parts[:1], len(parts), "tokens", budget)
+    raise TooManyParts(
+        article.source,
+        f"article needs {len(parts)} parts of at most {budget} tokens to fit a context "
+        f"window of {window}, more than --max-chunks {generation.max_chunks}; raise "
+        "--max-chunks (each part is one request), or pass --long truncate to summarise "
+        "the first part only",
+    )
 
 
 async def plan_article(
@@ -78,51 +133,35 @@ async def plan_article(
 ) -> Plan | None:
     """The parts ``article`` needs, or None when it fits in one request."""
     text = article.text
-    tuning = settings()
+    capabilities = backend.capabilities
     window = await context_window(backend)
     if window is None:
-        limit = backend.capabilities.part_chars
+        limit = capabilities.part_chars
         if limit is None or len(text) <= limit:
             return None
+        tuning = settings()
         overlap = min(tuning.max_overlap, int(limit * tuning.overlap_fraction))
         parts = await run_cpu(partial(split_text, overlap=overlap), text, limit, len)
         # Free parts (no request is paid for) are not bounded by --max-chunks.
         return Plan(parts, len(parts), "chars", limit)
-
-    allowance = generation.max_output_tokens
-    reserve = min(allowance, tuning.reask_reserve_tokens) if max_reasks else 0
     # A token is at least one byte: a prompt with fewer bytes than the room fits,
     # and most articles are decided here without loading the tokenizer.
-    framing = sum(len(m["content"].encode("utf-8")) + 8 for m in _empty_prompt(template, backend))
-    free = window - allowance - reserve - framing
+    empty = template.render("", include_schema=_include_schema(capabilities.modes))
+    framing = sum(len(m["content"].encode("utf-8")) + 8 for m in empty)
+    free = part_room(window, framing, generation, max_reasks)
     if len(text) <= free and len(text.encode("utf-8")) <= free:
         return None
-    tokenizer = backend.capabilities.tokenizer
-    await load_encoding(tokenizer)
-    overhead = prompt_overhead(template, backend)
-    room = window - allowance - overhead - reserve
-    encoding = get_encoding(tokenizer)
-
-    def measure(piece: str) -> int:
-        return len(encoding.encode(piece, disallowed_special=()))
-
-    tokens = await run_cpu(measure, text)
-    if tokens <= room:
-        return None
-    if room < MIN_PART_TOKENS:
-        # The prompt alone nearly fills the window: no part could hold any text.
-        raise ArticleTooLong(article.source, tokens + overhead, window - allowance, backend.model)
-    budget = int(room * tuning.count_margin)
-    overlap = min(tuning.max_overlap, int(budget * tuning.overlap_fraction))
-    parts = await run_cpu(partial(split_text, overlap=overlap), text, budget, measure)
-    if len(parts) <= generation.max_chunks:
-        return Plan(parts, len(parts), "tokens", budget)
-    if generation.long == "truncate":
-        return Plan(parts[:1], len(parts), "tokens", budget)
-    raise TooManyParts(
-        article.source,
-        f"article needs {len(parts)} parts of at most {budget} tokens to fit a context "
-        f"window of {window}, more than --max-chunks {generation.max_chunks}; raise "
-        "--max-chunks (each part is one request), or pass --long truncate to summarise "
-        "the first part only",
+    await load_encoding(capabilities.tokenizer)
+    overhead = prompt_overhead(template, capabilities.modes, capabilities.tokenizer)
+    return await run_cpu(
+        partial(
+            plan_by_tokens,
+            window=window,
+            overhead=overhead,
+            tokenizer=capabilities.tokenizer,
+            generation=generation,
+            max_reasks=max_reasks,
+            model=backend.model,
+        ),
+        article,
     )
