@@ -20,8 +20,14 @@ _PEOPLE = [
     ("Omar Haddad", "the mayor of Northport"),
 ]
 _TOPICS = [
-    "the port expansion", "the rail strike", "the flood defences", "the budget vote",
-    "the hospital merger", "the fishing quota", "the airport tender", "the housing plan",
+    "the port expansion",
+    "the rail strike",
+    "the flood defences",
+    "the budget vote",
+    "the hospital merger",
+    "the fishing quota",
+    "the airport tender",
+    "the housing plan",
 ]
 _VERBS = ["said", "told reporters", "warned", "insisted", "claimed", "denied"]
 

@@ -20,7 +20,7 @@ from summarizer.longform.settings import settings
 from summarizer.longform.split import Part
 from summarizer.result import Result
 
-_WORD = re.compile(r"[a-z][a-z'’-]+")
+_WORD = re.compile(r"[a-z0-9][a-z0-9'’-]*")
 _FIGURE = re.compile(
     r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s*(%|per ?cent)|\s+([A-Za-z]{3,}))"
 )
@@ -111,7 +111,8 @@ def _figures(claim: Candidate, text: str) -> list[tuple[str, str, frozenset[str]
             continue
         before = evidence[max(0, m.start() - 60) : m.start()].lower()
         after = evidence[m.end() : m.end() + 60].lower()
-        subject = frozenset(w for w in _WORD.findall(before + " " + after) if len(w) > 3)
+        nearby = _WORD.findall(before + " " + after)
+        subject = frozenset(w for w in nearby if len(w) > 3 and not w[0].isdigit())
         out.append((unit, m.group(1).replace(",", ""), subject, m.group(0)))
     return out
 
