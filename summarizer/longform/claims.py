@@ -24,6 +24,8 @@ _WORD = re.compile(r"[a-z0-9][a-z0-9'’-]*")
 _FIGURE = re.compile(
     r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s*(%|per ?cent)|\s+([A-Za-z]{3,}))"
 )
+# Figures of one unit compared with each new one: the most recent ones.
+_MAX_SAME_UNIT = 200
 # Claims the article disputes or denies say most about what is unsettled.
 _CERTAINTY_BONUS = {"disputed": 0.5, "denied": 0.5, "confirmed": 0.2}
 
@@ -140,7 +142,10 @@ def find_conflicts(
                     paired.update((id(other), id(candidate)))
                     if len(conflicts) >= limit:
                         return conflicts
-            seen.setdefault(unit, []).append((candidate, value, subject, figure))
+            earlier = seen.setdefault(unit, [])
+            earlier.append((candidate, value, subject, figure))
+            if len(earlier) > _MAX_SAME_UNIT:  # bounded: a 10 MB article stays linear
+                del earlier[0]
     return conflicts
 
 
