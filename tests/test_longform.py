@@ -207,3 +207,39 @@ def test_estimate_counts_the_parts_and_the_merge_call(tmp_path):
     fewer = [*args, "--max-chunks", "2"]
     refused = json.loads(CliRunner().invoke(main, fewer, catch_exceptions=False).stdout)
     assert refused["articles"] == 1 and refused["too_long"] == 1
+
+
+def test_run_writes_a_merged_brief_and_fails_only_the_article_beyond_max_chunks(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from summarizer.cli import main
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "long.txt").write_text(synthetic_long_read(40_000), encoding="utf-8")
+    (folder / "huge.txt").write_text(synthetic_long_read(150_000, seed=4), encoding="utf-8")
+    (folder / "short.txt").write_text(synthetic_long_read(2_000, seed=5), encoding="utf-8")
+    out = tmp_path / "out"
+    with SimServer(token_counter=_count, context=ContextLimits(limit=WINDOW)) as server:
+        args = ["run", str(folder), "--out", str(out), "-q", "--model", "sim-model",
+                "--base-url", server.base_url, "--api-key", "k", "--no-cache",
+                "--context-window", str(WINDOW), "--max-output-tokens", "1024",
+                "--max-chunks", "4"]  # fmt: skip
+        result = CliRunner().invoke(main, args, catch_exceptions=False)
+        requests = server.chat_requests
+    assert result.exit_code == 1  # one input failed
+    assert all(r.status == 200 for r in requests)
+    index = {
+        e["path"]: e for e in map(json.loads, (out / "index.jsonl").read_text().splitlines())
+    }
+    assert index["short.txt"]["status"] == index["long.txt"]["status"] == "ok"
+    assert index["huge.txt"]["status"] == "failed"
+    assert "--max-chunks 4" in index["huge.txt"]["reason"]
+    brief = json.loads((out / "long.txt.json").read_text())
+    assert schema_errors(brief, "result") == []
+    chunks = brief["provenance"]["chunks"]
+    assert chunks >= 2 and brief["provenance"]["attempts"] == chunks + 1
+    report = json.loads((out / "report.json").read_text())
+    assert report["attempts"] == len(requests) == chunks + 2  # + the short article's call
