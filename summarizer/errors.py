@@ -67,6 +67,14 @@ class ContextTruncated(ModelError):
         )
 
 
+class ContextExceeded(ModelError):
+    """The server refused a prompt as longer than its context, and said how long that is."""
+
+    def __init__(self, message: str, window: int) -> None:
+        self.window = window
+        super().__init__(message)
+
+
 class OutputError(SummarizerError):
     """The model's output stayed invalid (not JSON, schema errors, ungrounded) after re-asks."""
 

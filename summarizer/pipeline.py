@@ -24,7 +24,7 @@ from summarizer.backends import AttemptGate, Backend, CallStats, Request, backen
 from summarizer.background import BackgroundLoop, ItemError
 from summarizer.cache import PIPELINE_VERSION, Cache, cache_key, default_cache_path
 from summarizer.config import OFFLINE_NOTICE, resolve
-from summarizer.errors import OutputError, SummarizerError, TruncatedOutput
+from summarizer.errors import ContextExceeded, OutputError, SummarizerError, TruncatedOutput
 from summarizer.loader import article_from_text, is_decoding_warning, load_article
 from summarizer.longform import plan_article
 from summarizer.offload import OFFLOAD_CHARS, run_cpu
@@ -180,8 +180,16 @@ class Summarizer:
             article, self.backend, self.template, self.generation, self.max_reasks
         )
         if plan is None:
-            result = await self._generate(article, gate)
-        else:
+            try:
+                result = await self._generate(article, gate)
+            except ContextExceeded:
+                # The server serves less than we knew and said how much: split to fit.
+                plan = await plan_article(
+                    article, self.backend, self.template, self.generation, self.max_reasks
+                )
+                if plan is None:
+                    raise
+        if plan is not None:
             from summarizer.longform.run import summarize_long  # only long articles need it
 
             result = await summarize_long(self, article, plan, gate)

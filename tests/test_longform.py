@@ -243,3 +243,21 @@ def test_run_writes_a_merged_brief_and_fails_only_the_article_beyond_max_chunks(
     assert chunks >= 2 and brief["provenance"]["attempts"] == chunks + 1
     report = json.loads((out / "report.json").read_text())
     assert report["attempts"] == len(requests) == chunks + 2  # + the short article's call
+
+
+def test_a_refusal_naming_the_servers_context_splits_the_article():
+    # No probe answers (like llama-cpp-python), the table says 128k, the server serves
+    # 8,192 and refuses the whole article with vLLM's message: split and go on.
+    limits = ContextLimits(limit=WINDOW)
+    with SimServer(token_counter=_count, context=limits, models=("gpt-4o-mini",)) as server:
+        generation = GenerationOptions(model="gpt-4o-mini", max_output_tokens=1024)
+        with Summarizer(
+            base_url=server.base_url, api_key="k", generation=generation, cache=False
+        ) as summarizer:
+            result = summarizer.summarize(Article(synthetic_long_read(50_000)))
+            statuses = [r.status for r in server.chat_requests]
+            assert statuses[0] == 400 and statuses[1:] == [200] * (len(statuses) - 1)
+            assert result.provenance["chunks"] == len(statuses) - 2
+            # Remembered: the next long article is split before anything is sent.
+            summarizer.summarize(Article(synthetic_long_read(30_000, seed=8)))
+            assert all(r.status == 200 for r in server.chat_requests[len(statuses) :])

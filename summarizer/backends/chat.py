@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import weakref
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from summarizer.backends.base import AttemptGate, CallStats, Capabilities, Completion, Request
 from summarizer.budget import Budget
 from summarizer.config import Settings, endpoint_host
-from summarizer.errors import ContextTruncated
+from summarizer.errors import ContextExceeded, ContextTruncated, ModelError
 from summarizer.options import MODES, BudgetOptions, GenerationOptions, TransportOptions
 from summarizer.pricing import ModelInfo, model_info
 from summarizer.ratelimit import RateLimiter
@@ -43,6 +44,10 @@ TRUNCATION_RATIO = 0.7
 # Below this many bytes per reported token the count is surely not a truncation,
 # so the prompt is not counted again (a UTF-8 token is rarely under 3 bytes).
 _SUSPICIOUS_BYTES_PER_TOKEN = 3.0 / TRUNCATION_RATIO
+# How servers word "longer than my context" (OpenAI and vLLM; llama-cpp-python).
+_SERVED_WINDOW = re.compile(
+    r"maximum context length is (\d+) tokens|exceed(?:s)? context window of (\d+)"
+)
 
 
 def _upper_bound_tokens(messages: list[Message]) -> int:
@@ -200,10 +205,27 @@ class ChatBackend:
                     await limiter.acquire(0)  # only the request count matters
                 yield
 
-        completion = await client.complete(request.render, stats, gate=attempt_gate)
+        try:
+            completion = await client.complete(request.render, stats, gate=attempt_gate)
+        except ModelError as exc:
+            self._learn_window(exc)
+            raise
         budget.add(completion)
         await self._check_not_truncated(request, completion, prompt_tokens)
         return completion
+
+    def _learn_window(self, exc: ModelError) -> None:
+        """A refusal that names the server's context: remember it for the rest of the
+        run and say so, so the pipeline can split the article to fit."""
+        match = _SERVED_WINDOW.search(str(exc))
+        if match is None or self._explicit_window:
+            return
+        served = int(match.group(1) or match.group(2))
+        if served < (self.capabilities.context_window or served + 1):
+            log.info("%s serves %d tokens of context (from its refusal)", self.endpoint, served)
+            self.capabilities = replace(self.capabilities, context_window=served)
+            self._probed = True
+            raise ContextExceeded(str(exc), served) from None
 
     async def _check_not_truncated(
         self, request: Request, completion: Completion, prompt_tokens: Callable[[str], int]
