@@ -26,8 +26,6 @@ _FIGURE = re.compile(
 )
 # Figures of one unit compared with each new one: the most recent ones.
 _MAX_SAME_UNIT = 200
-# Claims the article disputes or denies say most about what is unsettled.
-_CERTAINTY_BONUS = {"disputed": 0.5, "denied": 0.5, "confirmed": 0.2}
 
 
 @dataclass
@@ -49,9 +47,13 @@ class Candidate:
 
     @property
     def salience(self) -> float:
-        bonus = _CERTAINTY_BONUS.get(self.claim["certainty"], 0.0)
-        bonus += 0.3 if self.claim["claimant"] is not None else 0.0
-        return self.rank - bonus
+        """Lower is more salient: the part's own order (models list what matters
+        first), moved up for a claim someone makes (a brief is about who claims what)
+        and for one the article disputes or denies (what is unsettled)."""
+        bonus = settings().salience_bonus
+        up = bonus.get(self.claim["certainty"], 0.0)
+        up += bonus["claimant"] if self.claim["claimant"] is not None else 0.0
+        return self.rank - up
 
 
 def place_claims(

@@ -20,9 +20,10 @@ class LongformSettings:
     sum of its sentences; ``reask_reserve_tokens``: room kept for a re-ask's copy of
     the previous answer; ``near_duplicate_overlap``: word overlap above which two
     claims from neighbouring parts are one claim; ``max_conflicts``: conflicting-
-    report items added at most; ``max_stakeholders``: the merged list's length (those
-    making a kept claim always stay); ``merge_claims_per_part``: claims shown per
-    part to the merge call."""
+    report items added at most; ``salience_bonus``: how far up a part's list a claim
+    moves for having a claimant, or for its certainty; ``max_stakeholders``: the
+    merged list's length (those making a kept claim always stay);
+    ``merge_claims_per_part``: claims shown per part to the merge call."""
 
     version: str
     overlap_fraction: float
@@ -32,6 +33,7 @@ class LongformSettings:
     default_claim_limit: int
     near_duplicate_overlap: float
     max_conflicts: int
+    salience_bonus: dict[str, float]
     max_stakeholders: int
     merge_claims_per_part: int
     summary_max_words: int

@@ -49,7 +49,7 @@ class Entity:
         mine = self.tokens
         if not mine or not other:
             return False
-        if mine == other:
+        if mine == other or "".join(mine) == "".join(other):  # "TimeWarner", "Time Warner"
             return True
         # A surname, or a title plus surname, for a full name (either way round).
         if len(other) == 1 and len(mine) > 1 and mine[-1] == other[0]:
