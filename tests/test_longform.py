@@ -261,3 +261,13 @@ def test_a_refusal_naming_the_servers_context_splits_the_article():
             # Remembered: the next long article is split before anything is sent.
             summarizer.summarize(Article(synthetic_long_read(30_000, seed=8)))
             assert all(r.status == 200 for r in server.chat_requests[len(statuses) :])
+
+
+def test_a_server_counting_somewhat_fewer_tokens_is_not_taken_for_truncation():
+    # Served models' tokenizers differ from tiktoken's; 20% fewer is not a cut prompt.
+    with (
+        SimServer(token_counter=lambda s: int(_count(s) * 0.8)) as server,
+        _summarizer(server, context_window=128_000) as summarizer,
+    ):
+        result = summarizer.summarize(Article(synthetic_long_read(30_000)))
+    assert result.brief["key_claims"] and len(server.chat_requests) == 1
