@@ -31,7 +31,9 @@ rely on it):
    (does not consume a scripted step, capacity or latency);
 3. a scripted step, if any is queued. Scripted steps are deterministic: they bypass
    the limits, the error rate and the latency (use ``hang`` to delay an answer);
-4. no ``<article>``/``</article>`` block -> 400;
+4. no ``<article>``/``</article>`` block -> 400; then the context switches, if any
+   (``context=ContextLimits(...)``, tests/sim_context.py): too long -> 400, or the
+   prompt silently cut;
 5. RPM/TPM limits -> 429 (a rejected request consumes no capacity);
 6. ``error_rate`` -> 500 or 503 (the request has already consumed capacity, as with
    a real provider);
@@ -938,6 +940,9 @@ def main(argv: list[str] | None = None) -> int:
         help="how prompt tokens are counted for --tpm: ceil(chars/4), or tiktoken's "
         "o200k_base like a real provider (needs summarizer importable)",
     )
+    p.add_argument("--context-limit", type=int, help="refuse longer requests with HTTP 400")
+    p.add_argument("--truncate-above", type=int, help="cut prompts silently, Ollama-like")
+    p.add_argument("--max-model-len", type=int, help="listed in /v1/models, vLLM-like")
     args = p.parse_args(argv)
     counter = None
     if args.count_tokens == "tiktoken":
@@ -961,6 +966,7 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         window=args.window,
         record=False,
+        context=ContextLimits(args.context_limit, args.truncate_above, args.max_model_len),
     )
     done = threading.Event()
 
