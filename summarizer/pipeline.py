@@ -24,9 +24,9 @@ from summarizer.backends import AttemptGate, Backend, CallStats, Request, backen
 from summarizer.background import BackgroundLoop, ItemError
 from summarizer.cache import PIPELINE_VERSION, Cache, cache_key, default_cache_path
 from summarizer.config import OFFLINE_NOTICE, resolve
-from summarizer.errors import ContextExceeded, OutputError, SummarizerError, TruncatedOutput
+from summarizer.errors import OutputError, SummarizerError, TruncatedOutput
 from summarizer.loader import article_from_text, is_decoding_warning, load_article
-from summarizer.longform import plan_article
+from summarizer.longform.route import summarize_fitting
 from summarizer.offload import OFFLOAD_CHARS, run_cpu
 from summarizer.options import (
     BudgetOptions,
@@ -176,23 +176,7 @@ class Summarizer:
         if cached is not None:
             return cached
         # An article too long for one request is split, summarised in parts, merged.
-        plan = await plan_article(
-            article, self.backend, self.template, self.generation, self.max_reasks
-        )
-        if plan is None:
-            try:
-                result = await self._generate(article, gate)
-            except ContextExceeded:
-                # The server serves less than we knew and said how much: split to fit.
-                plan = await plan_article(
-                    article, self.backend, self.template, self.generation, self.max_reasks
-                )
-                if plan is None:
-                    raise
-        if plan is not None:
-            from summarizer.longform.run import summarize_long  # only long articles need it
-
-            result = await summarize_long(self, article, plan, gate)
+        result = await summarize_fitting(self, article, gate)
         if store:
             self.store(key, result)
         return result

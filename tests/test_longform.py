@@ -271,3 +271,23 @@ def test_a_server_counting_somewhat_fewer_tokens_is_not_taken_for_truncation():
     ):
         result = summarizer.summarize(Article(synthetic_long_read(30_000)))
     assert result.brief["key_claims"] and len(server.chat_requests) == 1
+
+
+@pytest.mark.slow
+def test_offline_ten_megabyte_article():
+    # Linear by construction: no part holds more than PART_CHARS characters, so each
+    # analysis is bounded and their number grows with the length (seconds per MB:
+    # bench/bench_longform.py).
+    from summarizer.backends.offline import PART_CHARS
+
+    text = synthetic_long_read(10_000_000)
+    with Summarizer("offline", cache=False) as summarizer:
+        article = Article(text, source="ten-mb.txt")
+        result = summarizer.summarize(article)
+    payload = result.to_dict()
+    assert schema_errors(payload, "result") == []
+    assert payload["provenance"]["chunks"] >= len(text) // PART_CHARS
+    spans = payload["evidence_spans"]
+    assert all(text[s["start"] : s["end"]] == c["evidence"]
+               for c, s in zip(payload["summary"]["key_claims"], spans, strict=True))  # fmt: skip
+    assert max(s["start"] for s in spans) > 2 * len(text) // 3
