@@ -90,9 +90,7 @@ def bench_chunked(args: argparse.Namespace) -> None:
         from summarizer.longform import plan_article
 
         plan = summarizer._loop.run(
-            plan_article(
-                article, summarizer.backend, summarizer.template, summarizer.generation, 2
-            )
+            plan_article(article, summarizer.backend, summarizer.template, summarizer.generation, 2)
         )
         assert plan is not None and len(plan.parts) == chunks
         parts = part_articles(article, plan)

@@ -231,9 +231,7 @@ def test_run_writes_a_merged_brief_and_fails_only_the_article_beyond_max_chunks(
         requests = server.chat_requests
     assert result.exit_code == 1  # one input failed
     assert all(r.status == 200 for r in requests)
-    index = {
-        e["path"]: e for e in map(json.loads, (out / "index.jsonl").read_text().splitlines())
-    }
+    index = {e["path"]: e for e in map(json.loads, (out / "index.jsonl").read_text().splitlines())}
     assert index["short.txt"]["status"] == index["long.txt"]["status"] == "ok"
     assert index["huge.txt"]["status"] == "failed"
     assert "--max-chunks 4" in index["huge.txt"]["reason"]
