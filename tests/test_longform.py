@@ -289,3 +289,21 @@ def test_offline_ten_megabyte_article():
     assert all(text[s["start"] : s["end"]] == c["evidence"]
                for c, s in zip(payload["summary"]["key_claims"], spans, strict=True))  # fmt: skip
     assert max(s["start"] for s in spans) > 2 * len(text) // 3
+
+
+def test_context_window_from_the_config_file_beats_the_table_and_skips_the_probe(
+    tmp_path, monkeypatch
+):
+    config = tmp_path / "config.toml"
+    config.write_text(f"context_window = {WINDOW}\n", encoding="utf-8")
+    monkeypatch.setenv("SUMMARIZER_CONFIG", str(config))
+    limits = ContextLimits(limit=WINDOW, max_model_len=128_000)  # the server's word loses
+    with SimServer(token_counter=_count, context=limits, models=("gpt-4o-mini",)) as server:
+        generation = GenerationOptions(model="gpt-4o-mini", max_output_tokens=1024)
+        with Summarizer(
+            base_url=server.base_url, api_key="k", generation=generation, cache=False
+        ) as summarizer:
+            result = summarizer.summarize(Article(synthetic_long_read(40_000)))
+        assert [r.method for r in server.requests if r.method == "GET"] == []
+        assert all(r.status == 200 for r in server.chat_requests)
+    assert result.provenance["chunks"] >= 2
