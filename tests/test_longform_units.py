@@ -208,3 +208,21 @@ def test_extractive_merge_keeps_the_lead_and_adds_later_parts():
 )  # fmt: skip
 def test_server_context_reports(read, payload, expected):
     assert read(payload) == expected
+
+
+def test_more_parts_than_claims_spreads_the_claims_over_the_whole_article():
+    sentences = [f"Statement number {i} was made on day {i}." for i in range(90)]
+    text = " ".join(sentences)
+    parts, results, start = [], [], 0
+    for k in range(30):  # 30 parts of three sentences, more parts than the claim limit
+        chunk = " ".join(sentences[3 * k : 3 * k + 3])
+        start = text.index(chunk, start)
+        parts.append(Part(k, start, start + len(chunk)))
+        claims = [_claim(f"c{i}", s) for i, s in enumerate(sentences[3 * k : 3 * k + 3], 1)]
+        results.append(_result(chunk, _brief([], claims)))
+    brief, _ = merge_parts(text, parts, results)
+    numbers = [int(c["evidence"].split()[2]) for c in brief["key_claims"]]
+    assert len(numbers) == 10
+    assert numbers[0] == 0 and numbers[-1] >= 87  # the first part and the last
+    gaps = [b - a for a, b in pairwise(numbers)]
+    assert max(gaps) <= 12  # evenly spread, no stretch of the article left out

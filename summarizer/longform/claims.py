@@ -152,7 +152,12 @@ def find_conflicts(
 
 
 def select_claims(candidates: list[Candidate], limit: int) -> list[Candidate]:
-    """Pinned claims, then rounds over the parts by salience, in article order."""
+    """Pinned claims, then rounds over the parts by salience, in article order.
+
+    A round with fewer places left than parts takes parts evenly spread over the
+    article, first and last included, so a 100-part transcript's ten claims come
+    from its whole length rather than from its first ten parts.
+    """
     chosen = [c for c in candidates if c.pinned][:limit]
     by_part: dict[int, list[Candidate]] = {}
     for c in candidates:
@@ -160,10 +165,15 @@ def select_claims(candidates: list[Candidate], limit: int) -> list[Candidate]:
             by_part.setdefault(c.part, []).append(c)
     queues = [sorted(q, key=lambda c: c.salience) for _, q in sorted(by_part.items())]
     depth = 0
-    while len(chosen) < limit and any(depth < len(q) for q in queues):
-        for queue in queues:
-            if depth < len(queue) and len(chosen) < limit:
-                chosen.append(queue[depth])
+    while len(chosen) < limit:
+        available = [q for q in queues if depth < len(q)]
+        if not available:
+            break
+        room = limit - len(chosen)
+        if len(available) > room:
+            step = (len(available) - 1) / max(room - 1, 1)
+            available = [available[round(i * step)] for i in range(room)]
+        chosen += [q[depth] for q in available]
         depth += 1
     return sorted(chosen, key=lambda c: (c.start, c.part))
 
