@@ -226,3 +226,16 @@ def test_more_parts_than_claims_spreads_the_claims_over_the_whole_article():
     assert numbers[0] == 0 and numbers[-1] >= 87  # the first part and the last
     gaps = [b - a for a, b in pairwise(numbers)]
     assert max(gaps) <= 12  # evenly spread, no stretch of the article left out
+
+
+def test_uncertainty_items_are_bounded_and_spread_when_parts_are_many():
+    from summarizer.longform.merge import _bounded
+
+    items = [
+        {"aspect": f"a{i}", "kind": "unverified", "claim_ids": ["c1"] if i == 50 else []}
+        for i in range(100)
+    ]
+    kept = _bounded(items, 10)
+    aspects = [int(i["aspect"][1:]) for i in kept]
+    assert len(kept) == 10 and 50 in aspects
+    assert aspects[0] == 0 and aspects[-1] == 99 and aspects == sorted(aspects)

@@ -78,7 +78,7 @@ def merge_parts(
         candidate = by_key.get((part, old))
         return claim_ids.get(id(resolve(candidate))) if candidate is not None else None
 
-    items = _part_items(briefs, parts, new_claim_id)
+    items = _bounded(_part_items(briefs, parts, new_claim_id), settings().max_uncertainty_items)
     for first, second, figure_a, figure_b in conflicts:
         items.append(_conflict_item(first, second, figure_a, figure_b, claim_ids))
     overall = max((b["uncertainty"]["overall"] for b in briefs), key=_LEVELS.index, default="low")
@@ -107,6 +107,21 @@ def _part_items(briefs: list[dict[str, Any]], parts: list[Part], new_claim_id: A
                 seen.add(signature)
                 items.append(merged)
     return items
+
+
+def _bounded(items: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    """At most ``limit`` items, in article order: those about a kept claim first, then
+    the others evenly spread over the article (a 100-part transcript's items would
+    otherwise bury the brief)."""
+    if len(items) <= limit:
+        return items
+    about_claims = [i for i, item in enumerate(items) if item["claim_ids"]][:limit]
+    others = [i for i, item in enumerate(items) if not item["claim_ids"]]
+    room = limit - len(about_claims)
+    if room > 0 and others:
+        step = (len(others) - 1) / max(room - 1, 1)
+        about_claims += sorted({others[round(k * step)] for k in range(min(room, len(others)))})
+    return [items[i] for i in sorted(about_claims)]
 
 
 def _conflict_item(

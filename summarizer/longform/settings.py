@@ -23,6 +23,8 @@ class LongformSettings:
     report items added at most; ``salience_bonus``: how far up a part's list a claim
     moves for having a claimant, or for its certainty; ``max_stakeholders``: the
     merged list's length (those making a kept claim always stay);
+    ``max_uncertainty_items``: the parts' items kept (those about a kept claim first,
+    the rest spread over the article; conflicting figures come on top);
     ``merge_claims_per_part``: claims shown per part to the merge call."""
 
     version: str
@@ -35,6 +37,7 @@ class LongformSettings:
     max_conflicts: int
     salience_bonus: dict[str, float]
     max_stakeholders: int
+    max_uncertainty_items: int
     merge_claims_per_part: int
     summary_max_words: int
     honorifics: frozenset[str]
