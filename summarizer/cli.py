@@ -102,6 +102,27 @@ def model_options(function: F) -> F:
             help="Drop claims whose evidence is not found in the article (default: keep and warn).",
         ),
         click.option(
+            "--max-chunks",
+            type=click.IntRange(min=1),
+            default=GENERATION.max_chunks,
+            show_default=True,
+            help="Long articles: most parts (one request each) an article may be split into.",
+        ),
+        click.option(
+            "--long",
+            type=click.Choice(["fail", "truncate"]),
+            default=GENERATION.long,
+            show_default=True,
+            help="An article needing more parts than --max-chunks: fail it, or summarise "
+            "its first part only (recorded in the result).",
+        ),
+        click.option(
+            "--context-window",
+            type=click.IntRange(min=1),
+            help="Tokens the server serves (prompt and output); beats the model table and "
+            "the server's own report. [config: context_window]",
+        ),
+        click.option(
             "--timeout",
             type=float,
             default=TRANSPORT.timeout,
@@ -137,6 +158,9 @@ def generation_options(options: dict[str, Any]) -> GenerationOptions:
         max_output_tokens=options["max_output_tokens"],
         max_reasks=options["max_reasks"],
         strict_grounding=options["strict_grounding"],
+        max_chunks=options["max_chunks"],
+        long=options["long"],
+        context_window=options["context_window"],
     )
 
 

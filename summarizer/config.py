@@ -8,6 +8,7 @@ config.toml``::
     api_key_env = "MY_PROVIDER_KEY"          # read the key from this variable
     cache = "~/briefs/cache.sqlite3"
     server = "llama.cpp"                     # only for llama.cpp servers: see SERVER_KINDS
+    context_window = 8192                    # what the server serves (long articles are split)
 
     [models."my-local-model"]                # add or override pricing/context entries
     context_window = 32768
@@ -47,6 +48,7 @@ class Settings:
     offline_because_unconfigured: bool = False
     # The kind of server behind base_url when it matters ("llama.cpp"), else None.
     server: str | None = None
+    context_window: int | None = None  # the config's plain ``context_window`` key
 
     def __post_init__(self) -> None:
         # Credentials in the URL are never sent (httpx would turn them into Basic auth
@@ -110,7 +112,15 @@ def resolve(
     overrides = file.get("models", {})
     if not isinstance(overrides, dict):
         raise ConfigError(f"{config_path()}: [models] must be a table of model entries")
+    context_window = file.get("context_window")
+    if context_window is not None and (
+        isinstance(context_window, bool)
+        or not isinstance(context_window, int)
+        or context_window < 1
+    ):
+        raise ConfigError(f"{config_path()}: context_window must be a positive integer")
     return Settings(
+        context_window=context_window,
         model=str(resolved_model),
         base_url=resolved_url,
         api_key=resolved_key,

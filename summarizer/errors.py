@@ -62,6 +62,29 @@ class RequestRejected(ModelError):
         super().__init__(message)
 
 
+class ContextTruncated(ModelError):
+    """The server read far fewer prompt tokens than were sent: it cut the prompt."""
+
+    def __init__(self, source: str | None, sent: int, read: int, endpoint: str) -> None:
+        self.sent = sent
+        self.read = read
+        super().__init__(
+            f"{source or 'article'}: {endpoint} read only {read} of the about {sent} prompt "
+            "tokens sent: it cut the prompt to its context window without saying so, and a "
+            "brief of a fragment is not made. Raise the server's context (Ollama: num_ctx or "
+            "OLLAMA_CONTEXT_LENGTH; llama.cpp: --ctx-size/--n_ctx; vLLM: --max-model-len), "
+            f"or pass --context-window {read} so long articles are split to fit"
+        )
+
+
+class ContextExceeded(ModelError):
+    """The server refused a prompt as longer than its context, and said how long that is."""
+
+    def __init__(self, message: str, window: int) -> None:
+        self.window = window
+        super().__init__(message)
+
+
 class OutputError(SummarizerError):
     """The model's output stayed invalid (not JSON, schema errors, ungrounded) after re-asks."""
 

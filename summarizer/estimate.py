@@ -15,6 +15,7 @@ from summarizer.batch import walk
 from summarizer.config import Settings
 from summarizer.errors import ArticleError
 from summarizer.loader import SUPPORTED_SUFFIXES, load_article
+from summarizer.longform.estimate import LongformEstimate
 from summarizer.options import GenerationOptions
 from summarizer.pricing import cost_usd, model_info
 from summarizer.prompt import load_prompt
@@ -30,14 +31,14 @@ def estimate_folder(
     expected_output_tokens: int = 900,
 ) -> dict[str, Any]:
     generation = generation or GenerationOptions()
-    max_output_tokens = generation.max_output_tokens
     info = model_info(settings.model, settings.model_overrides)
     template = load_prompt(generation.prompt)
     include_schema = generation.mode not in ("auto", "json_schema")
     inputs = articles = duplicates = unsupported = unreadable = too_long = 0
     prompt_tokens = 0
     distinct: set[str] = set()
-    limit = info.context_window - max_output_tokens
+    window = generation.context_window or settings.context_window or info.context_window
+    long = LongformEstimate(template, generation, window, info.encoding, expected_output_tokens)
     for path, _ in walk(folder, patterns or ["*"]):
         inputs += 1  # every file `run` would list in its index
         if path.suffix.lower() not in SUPPORTED_SUFFIXES:
@@ -55,12 +56,20 @@ def estimate_folder(
         tokens = count_message_tokens(
             template.render(article.text, include_schema=include_schema), info.encoding
         )
-        if tokens > limit:
-            too_long += 1
-            continue
+        if long.may_need_parts(tokens, include_schema):
+            try:  # split into parts as the run will, plus one merge call
+                plan = long.plan(article)
+            except ArticleError:
+                too_long += 1  # more parts than --max-chunks, or a window too small
+                continue
+            if plan is not None:
+                long.add(article, plan, include_schema)
+                articles += 1
+                continue
         articles += 1
         prompt_tokens += tokens
-    output_tokens = articles * expected_output_tokens
+    prompt_tokens += long.prompt_tokens
+    output_tokens = (articles - long.articles) * expected_output_tokens + long.output_tokens
     return {
         "model": info.name if info.known else settings.model,
         "model_known": info.known,
@@ -74,7 +83,8 @@ def estimate_folder(
         "expected_output_tokens": output_tokens,
         "cost_usd": cost_usd(info, prompt_tokens, output_tokens),
         "prices_per_mtok": {"input": info.input_per_mtok, "output": info.output_per_mtok},
-        "context_window": info.context_window,
+        "context_window": window,
+        **long.figures(),
     }
 
 
@@ -89,8 +99,10 @@ def format_estimate(figures: dict[str, Any]) -> str:
         f"model                  {figures['model']}{unknown_model}",
         f"inputs                 {figures['inputs']:,}",
         f"duplicates             {figures['duplicates']:,} (same cleaned text, no call)",
-        f"articles to call       {figures['articles']:,} (distinct, fit the context window)",
-        f"too long for context   {figures['too_long']:,}",
+        f"articles to call       {figures['articles']:,} (distinct; long ones split into parts)",
+        f"  of which long        {figures['long_articles']:,} (in {figures['parts']:,} parts, "
+        f"+{figures['merge_calls']:,} merge calls; {figures['truncated']:,} truncated)",
+        f"too long for context   {figures['too_long']:,} (more parts than --max-chunks)",
         f"unreadable             {figures['unreadable']:,}",
         f"unsupported file type  {figures['unsupported']:,}",
         f"prompt tokens          {figures['prompt_tokens']:,}",

@@ -18,6 +18,7 @@ from typing import Any
 from summarizer.errors import ConfigError
 
 MODES = ("json_schema", "json_object", "prompt")
+LONG_POLICIES = ("fail", "truncate")  # an article needing more than max_chunks parts
 
 
 @dataclass(frozen=True)
@@ -36,11 +37,20 @@ class GenerationOptions:
     max_reasks: int = 2
     strict_grounding: bool = False  # drop claims whose evidence is not in the article
     prompt: str = "brief"
+    # Long articles (summarizer.longform): at most this many parts, each one request.
+    max_chunks: int = 8
+    long: str = "fail"  # beyond max_chunks: fail the article, or "truncate" to the first part
+    context_window: int | None = None  # None: the config's, the model table's, the server's
 
     def __post_init__(self) -> None:
         if self.mode != "auto" and self.mode not in MODES:
             raise ConfigError(f"unknown mode {self.mode!r} (choose auto, {', '.join(MODES)})")
         _positive("max_output_tokens", self.max_output_tokens)
+        _positive("max_chunks", self.max_chunks)
+        if self.long not in LONG_POLICIES:
+            raise ConfigError(f"unknown long {self.long!r} (choose {', '.join(LONG_POLICIES)})")
+        if self.context_window is not None:
+            _positive("context_window", self.context_window)
         if self.max_reasks < 0:
             raise ConfigError(f"max_reasks must be 0 or more, not {self.max_reasks}")
 

@@ -26,6 +26,7 @@ from summarizer.cache import PIPELINE_VERSION, Cache, cache_key, default_cache_p
 from summarizer.config import OFFLINE_NOTICE, Settings, resolve
 from summarizer.errors import OutputError, SummarizerError, TruncatedOutput
 from summarizer.loader import article_from_text, is_decoding_warning, load_article
+from summarizer.longform.route import summarize_fitting
 from summarizer.offload import OFFLOAD_CHARS, run_cpu
 from summarizer.options import (
     BudgetOptions,
@@ -123,6 +124,8 @@ class Summarizer:
             "max_reasks": self.max_reasks,
             "strict_grounding": self.generation.strict_grounding,
         }
+        if self.generation.long != "fail":  # a brief of the first part only is another result
+            parameters["long"] = self.generation.long
         return cache_key(
             article_sha256=article.sha256,
             model=self.backend.model,
@@ -177,9 +180,20 @@ class Summarizer:
         cached = self.cached_result(article, key)
         if cached is not None:
             return cached
-        result = await self._generate(article, gate)
+        # An article too long for one request is split, summarised in parts, merged.
+        result = await summarize_fitting(self, article, gate)
         if store:
             self.store(key, result)
+        return result
+
+    async def summarize_part(self, part: Article, gate: AttemptGate | None = None) -> Result:
+        """One part of a long article (:mod:`summarizer.longform`), cached by its own key."""
+        key = self.generation_key(part)
+        cached = self.cached_result(part, key)
+        if cached is not None:
+            return cached
+        result = await self._generate(part, gate)
+        self.store(key, result)
         return result
 
     def store(self, key: str, result: Result, serialized: str | None = None) -> None:

@@ -34,7 +34,9 @@ rely on it):
    (does not consume a scripted step, capacity or latency);
 3. a scripted step, if any is queued. Scripted steps are deterministic: they bypass
    the limits, the error rate and the latency (use ``hang`` to delay an answer);
-4. no ``<article>``/``</article>`` block -> 400;
+4. no ``<article>``/``</article>`` block -> 400; then the context switches, if any
+   (``context=ContextLimits(...)``, tests/sim_context.py): too long -> 400, or the
+   prompt silently cut;
 5. RPM/TPM limits -> 429 (a rejected request consumes no capacity);
 6. ``error_rate`` -> 500 or 503 (the request has already consumed capacity, as with
    a real provider);
@@ -63,6 +65,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from sim_context import ContextLimits  # beside this file: tests/ is on sys.path either way
 from sim_provider import ProviderRules, check_auth, check_chat
 
 __all__ = [
@@ -407,7 +410,13 @@ class _Handler(BaseHTTPRequestHandler):
                 {
                     "object": "list",
                     "data": [
-                        {"id": m, "object": "model", "created": 0, "owned_by": "openai-sim"}
+                        {
+                            "id": m,
+                            "object": "model",
+                            "created": 0,
+                            "owned_by": "openai-sim",
+                            **_context_fields(self.server.sim.context),
+                        }
                         for m in self.server.sim.models
                     ],
                 }
@@ -501,6 +510,7 @@ class SimServer:
         record: bool = True,
         models: tuple[str, ...] = ("sim-model",),
         rules: ProviderRules | None = None,
+        context: ContextLimits | None = None,
     ) -> None:
         """``window`` (seconds) is the sliding window of rpm/tpm, 60 like real providers;
         tests shrink it to see capacity come back. ``record=False`` keeps memory flat in
@@ -516,6 +526,7 @@ class SimServer:
         self.record = record
         self.models = models
         self.rules = rules or ProviderRules()
+        self.context = context  # context-window switches, see tests/sim_context.py
         self.host = host
         self.port = port
         self.requests: list[RecordedRequest] = []
@@ -704,6 +715,10 @@ class SimServer:
         if article is None:
             return _no_article()
         prompt_tokens = self._prompt_tokens(body["messages"])
+        if self.context is not None:
+            refused, prompt_tokens, article = self.context.check(prompt_tokens, article, body)
+            if refused is not None:
+                return refused
         limited = self._admit(prompt_tokens, body)
         if limited is not None:
             return limited
@@ -886,6 +901,10 @@ class SimServer:
         return 200, json.dumps(payload, ensure_ascii=False).encode(), headers
 
 
+def _context_fields(context: ContextLimits | None) -> dict[str, Any]:
+    return context.model_fields() if context is not None else {}
+
+
 def _message_text(msg: Any) -> str:
     """Text of a message whose content is a string or a list of ``{"type":"text"}`` parts."""
     if not isinstance(msg, dict):
@@ -934,6 +953,9 @@ def main(argv: list[str] | None = None) -> int:
         help="how prompt tokens are counted for --tpm: ceil(chars/4), or tiktoken's "
         "o200k_base like a real provider (needs summarizer importable)",
     )
+    p.add_argument("--context-limit", type=int, help="refuse longer requests with HTTP 400")
+    p.add_argument("--truncate-above", type=int, help="cut prompts silently, Ollama-like")
+    p.add_argument("--max-model-len", type=int, help="listed in /v1/models, vLLM-like")
     args = p.parse_args(argv)
     counter = None
     if args.count_tokens == "tiktoken":
@@ -957,6 +979,7 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         window=args.window,
         record=False,
+        context=ContextLimits(args.context_limit, args.truncate_above, args.max_model_len),
     )
     done = threading.Event()
 

@@ -39,6 +39,9 @@ class Capabilities:
     ``deterministic``: the same request always gets the same answer, so re-asking
     with the errors cannot help.
     ``batches``: whether it can take many requests as one provider batch job.
+    ``tokenizer``: the tiktoken encoding that counts its prompt tokens.
+    ``part_chars``: for a backend without a context window, the longest text it
+    analyses in one piece; longer articles are split (:mod:`summarizer.longform`).
     """
 
     modes: tuple[str, ...]
@@ -46,6 +49,8 @@ class Capabilities:
     reads_prompt: bool = True
     deterministic: bool = False
     batches: bool = False
+    tokenizer: str = "o200k_base"
+    part_chars: int | None = None
 
 
 @dataclass(frozen=True)
@@ -116,3 +121,16 @@ class Backend(Protocol):
     async def aclose(self) -> None:
         """Release connections made on the running event loop."""
         ...
+
+
+async def context_window(backend: Backend) -> int | None:
+    """The backend's context window, asking the server first where the backend can.
+
+    ``probe_context_window()`` is an optional coroutine method of a backend (the chat
+    backend has one: it asks vLLM, llama.cpp or Ollama once per run what context
+    they really serve); without it ``capabilities.context_window`` is the answer.
+    """
+    probe = getattr(backend, "probe_context_window", None)
+    if probe is not None:
+        return await probe()
+    return backend.capabilities.context_window

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import re
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from summarizer.backends.base import AttemptGate, CallStats, Capabilities, Completion, Request
 from summarizer.budget import Budget
 from summarizer.config import Settings, endpoint_host
-from summarizer.errors import ConfigError
+from summarizer.errors import ConfigError, ContextExceeded, ContextTruncated, ModelError
 from summarizer.options import MODES, BudgetOptions, GenerationOptions, TransportOptions
 from summarizer.pricing import ModelInfo, model_info
 from summarizer.ratelimit import RateLimiter
@@ -35,6 +38,18 @@ if TYPE_CHECKING:
     from summarizer.client import ModelClient
 
 Message = dict[str, str]
+log = logging.getLogger("summarizer")
+
+# A server that reports fewer prompt tokens than this share of our count cut the
+# prompt: tokenizers of served models differ from tiktoken's by far less.
+TRUNCATION_RATIO = 0.7
+# Below this many bytes per reported token the count is surely not a truncation,
+# so the prompt is not counted again (a UTF-8 token is rarely under 3 bytes).
+_SUSPICIOUS_BYTES_PER_TOKEN = 3.0 / TRUNCATION_RATIO
+# How servers word "longer than my context" (OpenAI and vLLM; llama-cpp-python).
+_SERVED_WINDOW = re.compile(
+    r"maximum context length is (\d+) tokens|exceed(?:s)? context window of (\d+)"
+)
 
 
 def _upper_bound_tokens(messages: list[Message]) -> int:
@@ -72,7 +87,18 @@ class ChatBackend:
         # Every HTTP attempt's duration, for the slow-attempt (gateway retries) report.
         self.attempt_clock = AttemptClock()
         modes = MODES if generation.mode == "auto" else (generation.mode,)
-        self.capabilities = Capabilities(modes=modes, context_window=self.info.context_window)
+        # An explicit window (--context-window, the config's context_window) is the
+        # user's word and beats what the server says; the model table's does not.
+        self._explicit_window = generation.context_window or settings.context_window
+        self.capabilities = Capabilities(
+            modes=modes,
+            context_window=self._explicit_window or self.info.context_window,
+            tokenizer=self.info.encoding,
+        )
+        self._probed = self._explicit_window is not None or not settings.base_url
+        self._probe_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
         self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ModelClient] = (
             weakref.WeakKeyDictionary()
         )
@@ -96,6 +122,27 @@ class ChatBackend:
 
     def slow_attempts(self) -> dict[str, Any] | None:
         return self.attempt_clock.report()
+    async def probe_context_window(self) -> int | None:
+        """The window, asked of the server once per run (see :mod:`.probe`)."""
+        if not self._probed:
+            lock = self._probe_locks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+            async with lock:
+                if not self._probed:
+                    await self._probe()
+        return self.capabilities.context_window
+
+    async def _probe(self) -> None:
+        from summarizer.backends.probe import probe_context_window
+
+        assert self.settings.base_url is not None
+        found = await probe_context_window(
+            self.settings.base_url, self.model, self.settings.api_key, self.transport.timeout
+        )
+        self._probed = True
+        if found is not None:
+            tokens, how = found
+            log.info("%s serves %d tokens of context (%s)", self.endpoint, tokens, how)
+            self.capabilities = replace(self.capabilities, context_window=tokens)
 
     def _client(self) -> ModelClient:
         loop = asyncio.get_running_loop()
@@ -145,11 +192,12 @@ class ChatBackend:
 
         # Refuse what cannot fit before spending anything on it. A token is at least
         # one byte, so a prompt with fewer bytes than the room left fits uncounted.
-        if _upper_bound_tokens(request.render(client.mode)) > self.info.context_window - allowance:
+        window = self.capabilities.context_window or self.info.context_window
+        if _upper_bound_tokens(request.render(client.mode)) > window - allowance:
             await load_encoding(encoding)
             ensure_fits_context(
                 prompt_tokens(client.mode),
-                context_window=self.info.context_window,
+                context_window=window,
                 output_allowance=allowance,
                 model=self.model,
                 source=request.article.source,
@@ -173,9 +221,48 @@ class ChatBackend:
                     await limiter.acquire(0)  # only the request count matters
                 yield
 
-        completion = await client.complete(request.render, stats, gate=attempt_gate)
+        try:
+            completion = await client.complete(request.render, stats, gate=attempt_gate)
+        except ModelError as exc:
+            self._learn_window(exc)
+            raise
         budget.add(completion)
+        await self._check_not_truncated(request, completion, prompt_tokens)
         return completion
+
+    def _learn_window(self, exc: ModelError) -> None:
+        """A refusal that names the server's context: remember it for the rest of the
+        run and say so, so the pipeline can split the article to fit."""
+        match = _SERVED_WINDOW.search(str(exc))
+        if match is None or self._explicit_window:
+            return
+        served = int(match.group(1) or match.group(2))
+        if served < (self.capabilities.context_window or served + 1):
+            log.info("%s serves %d tokens of context (from its refusal)", self.endpoint, served)
+            self.capabilities = replace(self.capabilities, context_window=served)
+            self._probed = True
+            raise ContextExceeded(str(exc), served) from None
+
+    async def _check_not_truncated(
+        self, request: Request, completion: Completion, prompt_tokens: Callable[[str], int]
+    ) -> None:
+        """Refuse an answer to a prompt the server cut short without saying so.
+
+        Ollama (and llama.cpp with context shift) drop what does not fit their
+        context and answer from the rest: a brief of a fragment that would pass
+        every check. Their reported ``prompt_tokens`` gives it away.
+        """
+        reported = completion.prompt_tokens
+        if not reported:
+            return
+        messages = request.render(completion.mode)
+        size = sum(len(m["content"].encode("utf-8")) for m in messages)
+        if reported * _SUSPICIOUS_BYTES_PER_TOKEN >= size:
+            return  # cheap test first: most answers never need a second count
+        await load_encoding(self.info.encoding)
+        counted = prompt_tokens(completion.mode)
+        if reported < TRUNCATION_RATIO * counted:
+            raise ContextTruncated(request.article.source, counted, reported, self.endpoint)
 
     async def aclose(self) -> None:
         loop = asyncio.get_running_loop()

@@ -15,13 +15,21 @@ from summarizer.backends.base import AttemptGate, CallStats, Capabilities, Compl
 from summarizer.config import OFFLINE
 from summarizer.offload import run_cpu
 
+PART_CHARS = 100_000  # about 3 s of analysis on one core
+
 
 class OfflineBackend:
     model = OFFLINE
     endpoint = OFFLINE
     # Deterministic: re-asking with the errors would give the same answer again.
+    # Longer articles are analysed in parts and merged (summarizer.longform): each
+    # part's analysis is bounded, so a 10 MB transcript costs its length, no more.
     capabilities = Capabilities(
-        modes=("offline",), context_window=None, reads_prompt=False, deterministic=True
+        modes=("offline",),
+        context_window=None,
+        reads_prompt=False,
+        deterministic=True,
+        part_chars=PART_CHARS,
     )
 
     def key_parameters(self) -> dict[str, str]:
