@@ -21,8 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from summarizer.clean import clean_text
-from summarizer.loader import load_article
+from summarizer.input.clean import clean_text
+from summarizer.input.loader import load_article
 from summarizer.offline import analyze
 
 REPO = Path(__file__).resolve().parents[1]

@@ -42,11 +42,11 @@ from longform_corpus import bbc_long_read, synthetic_long_read  # noqa: E402
 from openai_sim import SimServer  # noqa: E402
 from sim_context import ContextLimits  # noqa: E402
 
-from summarizer.article import Article  # noqa: E402
+from summarizer.input.article import Article  # noqa: E402
 from summarizer.longform.run import part_articles  # noqa: E402
 from summarizer.options import GenerationOptions, TransportOptions  # noqa: E402
 from summarizer.pipeline import Summarizer  # noqa: E402
-from summarizer.tokens import get_encoding  # noqa: E402
+from summarizer.prompting.tokens import get_encoding  # noqa: E402
 
 DATA = REPO.parent / "shared" / "data"
 

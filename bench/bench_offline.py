@@ -71,7 +71,7 @@ def _percentile(values: list[float], q: float) -> float:
 
 def bench_analyzer(texts: list[tuple[str, str]]) -> None:
     t0 = time.perf_counter()
-    from summarizer.article import Article
+    from summarizer.input.article import Article
     from summarizer.offline import analyze
 
     import_ms = (time.perf_counter() - t0) * 1000
@@ -102,7 +102,7 @@ def bench_sizes(texts: list[tuple[str, str]]) -> None:
     previous size: 1.0 is linear, 10 would be quadratic over a tenfold step). Sizes
     above the analyzer's cap (``MAX_ANALYZED_CHARS``) measure the cut as well.
     """
-    from summarizer.article import Article
+    from summarizer.input.article import Article
     from summarizer.offline import MAX_ANALYZED_CHARS, analyze
 
     print(f"size sweep (analyzer cap {MAX_ANALYZED_CHARS:,} chars)")

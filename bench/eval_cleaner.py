@@ -1,4 +1,4 @@
-"""Measure summarizer.clean.clean_text on real page dumps with human gold article text.
+"""Measure summarizer.input.clean.clean_text on real page dumps with human gold article text.
 
 Why: the cleaner's one hard requirement is that it never deletes article text (evidence
 quotes are matched against what it keeps), and its usefulness is how much page furniture
@@ -29,7 +29,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from summarizer.clean import clean_text, normalize_whitespace
+from summarizer.input.clean import clean_text, normalize_whitespace
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "boilerplate-dev"
 

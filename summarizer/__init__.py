@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "Article": "summarizer.article",
+    "Article": "summarizer.input.article",
     "Cache": "summarizer.cache",
     "ArticleError": "summarizer.errors",
     "ArticleTooLong": "summarizer.errors",
@@ -30,8 +30,8 @@ _EXPORTS = {
     "OutputError": "summarizer.errors",
     "SummarizerError": "summarizer.errors",
     "TruncatedOutput": "summarizer.errors",
-    "article_from_text": "summarizer.loader",
-    "load_article": "summarizer.loader",
+    "article_from_text": "summarizer.input.loader",
+    "load_article": "summarizer.input.loader",
     "ItemError": "summarizer.background",
     "Summarizer": "summarizer.pipeline",
     "GenerationOptions": "summarizer.options",
@@ -43,10 +43,10 @@ _EXPORTS = {
     "Capabilities": "summarizer.backends",
     "Completion": "summarizer.backends",
     "Request": "summarizer.backends",
-    "Brief": "summarizer.result",
-    "Claim": "summarizer.result",
-    "Result": "summarizer.result",
-    "Stakeholder": "summarizer.result",
+    "Brief": "summarizer.output.result",
+    "Claim": "summarizer.output.result",
+    "Result": "summarizer.output.result",
+    "Stakeholder": "summarizer.output.result",
 }
 
 __all__ = [
@@ -82,7 +82,6 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from summarizer.article import Article
     from summarizer.backends import Backend, Capabilities, Completion, Request
     from summarizer.background import ItemError
     from summarizer.batch import run_folder
@@ -98,15 +97,16 @@ if TYPE_CHECKING:
         SummarizerError,
         TruncatedOutput,
     )
-    from summarizer.loader import article_from_text, load_article
+    from summarizer.input.article import Article
+    from summarizer.input.loader import article_from_text, load_article
     from summarizer.options import (
         BudgetOptions,
         FolderOptions,
         GenerationOptions,
         TransportOptions,
     )
+    from summarizer.output.result import Brief, Claim, Result, Stakeholder
     from summarizer.pipeline import Summarizer
-    from summarizer.result import Brief, Claim, Result, Stakeholder
 
 
 def __getattr__(name: str) -> Any:

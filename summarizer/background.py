@@ -14,8 +14,8 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from summarizer.article import Article
 from summarizer.errors import SummarizerError
+from summarizer.input.article import Article
 
 T = TypeVar("T")
 

@@ -350,9 +350,9 @@ def run(
     **options: Any,
 ) -> None:
     """Summarise every article under INPUT_DIR into --out, with index.jsonl and report.json."""
+    from summarizer.backends.runguard import describe_slow_attempts
     from summarizer.batch import OutputLocked, run_folder
-    from summarizer.progress import make_progress
-    from summarizer.runguard import describe_slow_attempts
+    from summarizer.batch.progress import make_progress
 
     summarizer = build_summarizer(
         options,
@@ -448,7 +448,7 @@ def estimate(
 )
 def schema(which: str) -> None:
     """Print the JSON Schema of the brief (or of the result envelope)."""
-    from summarizer.schema import load_schema
+    from summarizer.output.schema import load_schema
 
     click.echo(json.dumps(load_schema(which), indent=2))
 
@@ -458,7 +458,7 @@ def schema(which: str) -> None:
 @user_errors
 def validate(paths: tuple[Path, ...]) -> None:
     """Re-validate written result files (or folders of them) against result.schema.json."""
-    from summarizer.schema import schema_errors
+    from summarizer.output.schema import schema_errors
 
     checked = bad = 0
     for path in paths:

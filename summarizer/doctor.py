@@ -99,7 +99,7 @@ def check_packages() -> Check:
 
 
 def check_html() -> Check:
-    from summarizer.extractor import html_extractor
+    from summarizer.input.extractor import html_extractor
 
     try:
         module = html_extractor()
@@ -110,7 +110,7 @@ def check_html() -> Check:
 
 
 def check_tokenizer() -> Check:
-    from summarizer.tokens import ENCODINGS, get_encoding
+    from summarizer.prompting.tokens import ENCODINGS, get_encoding
 
     try:
         for name in ENCODINGS:
@@ -200,8 +200,8 @@ def check_endpoint(settings: Settings, timeout: float) -> tuple[Check, list[str]
 
 
 def check_model(settings: Settings, served: list[str] | None) -> Check:
+    from summarizer.backends.request_rules import request_rules
     from summarizer.pricing import model_info
-    from summarizer.request_rules import request_rules
 
     if settings.offline:
         return Check("model", "ok", "offline analyzer (no cost)")
@@ -245,10 +245,10 @@ def probe_mode(settings: Settings, timeout: float) -> Check:
     """One tiny request per structured-output mode, in ``auto`` order, until one is accepted."""
     if settings.offline:
         return Check("structured output", "skip", "offline analyzer: nothing to probe")
-    from summarizer.client import CallStats, ModelClient
+    from summarizer.backends.request_rules import request_rules
+    from summarizer.backends.wire import CallStats, ModelClient
     from summarizer.errors import ModelError
-    from summarizer.prompt import load_prompt
-    from summarizer.request_rules import request_rules
+    from summarizer.prompting.prompt import load_prompt
 
     template = load_prompt()
     client = ModelClient(

@@ -14,12 +14,12 @@ from typing import Any
 from summarizer.batch import walk
 from summarizer.config import Settings
 from summarizer.errors import ArticleError
-from summarizer.loader import SUPPORTED_SUFFIXES, load_article
+from summarizer.input.loader import SUPPORTED_SUFFIXES, load_article
 from summarizer.longform.estimate import LongformEstimate
 from summarizer.options import GenerationOptions
 from summarizer.pricing import cost_usd, model_info
-from summarizer.prompt import load_prompt
-from summarizer.tokens import count_message_tokens
+from summarizer.prompting.prompt import load_prompt
+from summarizer.prompting.tokens import count_message_tokens
 
 
 def estimate_folder(

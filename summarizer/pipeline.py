@@ -19,13 +19,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from summarizer.article import Article
 from summarizer.backends import AttemptGate, Backend, CallStats, Request, backend_for
 from summarizer.background import BackgroundLoop, ItemError
 from summarizer.cache import PIPELINE_VERSION, Cache, cache_key, default_cache_path
 from summarizer.config import OFFLINE_NOTICE, Settings, resolve
 from summarizer.errors import OutputError, SummarizerError, TruncatedOutput
-from summarizer.loader import article_from_text, is_decoding_warning, load_article
+from summarizer.input.article import Article
+from summarizer.input.loader import article_from_text, is_decoding_warning, load_article
 from summarizer.longform.route import summarize_fitting
 from summarizer.offload import OFFLOAD_CHARS, run_cpu
 from summarizer.options import (
@@ -34,16 +34,16 @@ from summarizer.options import (
     TransportOptions,
     apply_legacy_options,
 )
-from summarizer.prompt import load_prompt
-from summarizer.result import Brief, Result
-from summarizer.schema import schema_errors, schema_hash, schema_version
-from summarizer.validate import (
+from summarizer.output.result import Brief, Result
+from summarizer.output.schema import schema_errors, schema_hash, schema_version
+from summarizer.output.validate import (
     ArticleIndex,
     Validation,
     check_brief,
     drop_ungrounded,
     validate_answer,
 )
+from summarizer.prompting.prompt import load_prompt
 
 log = logging.getLogger("summarizer")
 

@@ -36,7 +36,7 @@ from importlib import resources
 from typing import Any
 
 from summarizer.errors import ConfigError
-from summarizer.tokens import ENCODINGS
+from summarizer.prompting.tokens import ENCODINGS
 
 DEFAULT_KEY = "default"
 FIELDS = ("context_window", "max_output_tokens", "input_per_mtok", "output_per_mtok", "encoding")

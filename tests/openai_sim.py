@@ -959,7 +959,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     counter = None
     if args.count_tokens == "tiktoken":
-        from summarizer.tokens import get_encoding
+        from summarizer.prompting.tokens import get_encoding
 
         encoding = get_encoding("o200k_base")
 

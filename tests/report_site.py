@@ -19,8 +19,8 @@ from typing import Any
 from click.testing import CliRunner
 
 from summarizer.cli import main
-from summarizer.loader import load_article
-from summarizer.validate import ArticleIndex
+from summarizer.input.loader import load_article
+from summarizer.output.validate import ArticleIndex
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "examples" / "seed-article.txt"

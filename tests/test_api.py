@@ -20,7 +20,7 @@ from summarizer import (
     article_from_text,
 )
 from summarizer.config import resolve
-from summarizer.schema import schema_errors
+from summarizer.output.schema import schema_errors
 
 TEXT = "Council votes on budget\n\nThe city council said on Monday it will vote on the budget."
 

@@ -21,7 +21,7 @@ from summarizer import (
 )
 from summarizer.backends.fake import FakeBackend
 from summarizer.options import BudgetOptions
-from summarizer.schema import schema_errors
+from summarizer.output.schema import schema_errors
 
 TEXT = (
     "Council votes on budget\n\n"

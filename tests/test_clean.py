@@ -1,4 +1,4 @@
-"""Tests of summarizer.clean: boilerplate goes, article sentences stay verbatim.
+"""Tests of summarizer.input.clean: boilerplate goes, article sentences stay verbatim.
 
 The real pages are read from ../shared/data (never copied here); synthetic strings
 below are written for these tests.
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.clean import BOILERPLATE_PATTERNS, SECTION_HEADINGS, clean_text
+from summarizer.input.clean import BOILERPLATE_PATTERNS, SECTION_HEADINGS, clean_text
 
 # -- the seed article --------------------------------------------------------------
 
@@ -178,7 +178,7 @@ def test_rules_are_documented() -> None:
 
 def _line_scores(data: Path) -> tuple[int, int, int, int]:
     """(gold lines, gold kept, junk lines, junk removed) over all naive_fulltext pages."""
-    from summarizer.clean import normalize_whitespace
+    from summarizer.input.clean import normalize_whitespace
 
     gold = gold_kept = junk = junk_removed = 0
     with (data / "index.jsonl").open(encoding="utf-8") as index:

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from openai_sim import SimServer
 
 from summarizer.cli import main
-from summarizer.schema import schema_errors
+from summarizer.output.schema import schema_errors
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -153,9 +153,9 @@ def test_estimate_counts_tokens_and_cost_without_calls(tmp_path):
     # The same inputs as `run` lists: slides.pdf is there, as unsupported.
     counts = ("inputs", "duplicates", "unreadable", "unsupported")
     assert tuple(figures[c] for c in counts) == (7, 1, 2, 1)
-    from summarizer.loader import load_article
-    from summarizer.prompt import load_prompt
-    from summarizer.tokens import count_message_tokens
+    from summarizer.input.loader import load_article
+    from summarizer.prompting.prompt import load_prompt
+    from summarizer.prompting.tokens import count_message_tokens
 
     expected = sum(
         count_message_tokens(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from summarizer.prompt import load_prompt, parse_prompt
-from summarizer.schema import bounded_schema, load_schema, schema_version, wire_schema
+from summarizer.output.schema import bounded_schema, load_schema, schema_version, wire_schema
+from summarizer.prompting.prompt import load_prompt, parse_prompt
 
 
 def walk_objects(node, path="$"):
@@ -85,7 +85,7 @@ def test_fast_and_reference_validators_agree(seed_path):
     from jsonschema import Draft202012Validator
 
     from summarizer import Summarizer
-    from summarizer.schema import _validator, is_valid
+    from summarizer.output.schema import _validator, is_valid
 
     with Summarizer(model="offline", cache=False) as summarizer:
         good = summarizer.summarize(seed_path).to_dict()

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 
-from summarizer.article import Article
 from summarizer.evaluation import matching, runner, scoring, textmatch
 from summarizer.evaluation.corpora import gum_gold, polnear_gold
 from summarizer.evaluation.gold import (
@@ -27,6 +26,7 @@ from summarizer.evaluation.gold import (
 )
 from summarizer.evaluation.report import format_table
 from summarizer.evaluation.sets import builtin_gold, seed_gold_path
+from summarizer.input.article import Article
 
 SEED_GOLD = seed_gold_path()
 

@@ -13,7 +13,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from summarizer.extractor import html_extractor, missing_package
+from summarizer.input.extractor import html_extractor, missing_package
 
 PAGE = (
     "<html><head><title>Council votes</title></head><body><article>"

@@ -15,12 +15,12 @@ from openai_sim import SimServer, hang, status
 from sim_provider import ProviderRules
 
 from summarizer import Summarizer
+from summarizer.backends.runguard import AttemptClock, FailFast, GuardOptions
 from summarizer.batch import BatchRun
 from summarizer.cli import main
 from summarizer.config import resolve
 from summarizer.errors import ModelError, OutputError, RequestRejected
 from summarizer.options import TransportOptions
-from summarizer.runguard import AttemptClock, FailFast, GuardOptions
 
 KEY = "sk-test-right-key-123456"
 

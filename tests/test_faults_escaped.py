@@ -17,7 +17,7 @@ from openai_sim import SimServer
 
 import summarizer.pipeline as pipeline
 from summarizer.cli import main
-from summarizer.loader import article_from_text
+from summarizer.input.loader import article_from_text
 from summarizer.options import GenerationOptions, TransportOptions
 from summarizer.pipeline import Summarizer
 

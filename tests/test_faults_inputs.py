@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from summarizer.batch import output_name
 from summarizer.cli import main
-from summarizer.schema import schema_errors
+from summarizer.output.schema import schema_errors
 
 ARTICLE = (
     "Harbour Bridge to reopen in May\n\n"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from openai_sim import SimServer
 
-from summarizer.schema import schema_errors
+from summarizer.output.schema import schema_errors
 
 REPO = Path(__file__).resolve().parents[1]
 ARTICLE = (

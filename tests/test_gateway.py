@@ -27,7 +27,7 @@ from click.testing import CliRunner
 from openai_sim import SimServer, status
 
 from summarizer.cli import main
-from summarizer.schema import schema_errors
+from summarizer.output.schema import schema_errors
 
 pytestmark = pytest.mark.slow
 

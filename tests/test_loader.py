@@ -1,4 +1,4 @@
-"""Tests of summarizer.loader: formats, encodings, title detection and error messages.
+"""Tests of summarizer.input.loader: formats, encodings, title detection and error messages.
 
 Files are written to tmp_path from synthetic strings; real files are read from
 ../shared/data (never copied here).
@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from summarizer import loader
-from summarizer.article import Article
 from summarizer.errors import ArticleError
-from summarizer.loader import SUPPORTED_SUFFIXES, article_from_text, load_article
+from summarizer.input import loader
+from summarizer.input.article import Article
+from summarizer.input.loader import SUPPORTED_SUFFIXES, article_from_text, load_article
 
 STORY = (
     "Harbour bridge reopens after repairs\n\n"

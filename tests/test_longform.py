@@ -12,14 +12,14 @@ from longform_corpus import bbc_long_read, synthetic_long_read
 from openai_sim import SimServer
 from sim_context import ContextLimits
 
-from summarizer.article import Article
 from summarizer.errors import ContextTruncated
+from summarizer.input.article import Article
 from summarizer.longform import TooManyParts
 from summarizer.longform.stakeholders import name_tokens
 from summarizer.options import GenerationOptions
+from summarizer.output.schema import schema_errors
 from summarizer.pipeline import Summarizer
-from summarizer.schema import schema_errors
-from summarizer.tokens import get_encoding
+from summarizer.prompting.tokens import get_encoding
 
 WINDOW = 8192
 

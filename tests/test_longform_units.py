@@ -7,15 +7,15 @@ from itertools import pairwise
 import pytest
 from longform_corpus import synthetic_long_read
 
-from summarizer.article import Article
 from summarizer.backends.probe import from_llama_props, from_models_list, from_ollama_show
+from summarizer.input.article import Article
 from summarizer.longform.claims import Candidate, collapse_duplicates, find_conflicts
 from summarizer.longform.merge import merge_parts
 from summarizer.longform.split import Part, split_text
 from summarizer.longform.stakeholders import merge_stakeholders, name_tokens
 from summarizer.longform.summary import extractive_merge
-from summarizer.result import Result
-from summarizer.validate import ArticleIndex, check_brief
+from summarizer.output.result import Result
+from summarizer.output.validate import ArticleIndex, check_brief
 
 
 def words(text: str) -> int:

@@ -10,7 +10,7 @@ from openai_sim import SimServer, brief, content, drop_connection, hang, status
 
 from summarizer import Article, ModelError, OutputError, Summarizer, TruncatedOutput
 from summarizer.options import BudgetOptions, GenerationOptions, TransportOptions
-from summarizer.schema import schema_errors
+from summarizer.output.schema import schema_errors
 
 GENERATION_FIELDS = set(GenerationOptions.__dataclass_fields__)
 

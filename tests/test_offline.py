@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from summarizer.article import Article
+from summarizer.input.article import Article
 from summarizer.offline import ANALYZER_NAME, ANALYZER_VERSION, analyze
 from summarizer.offline.sentences import split_paragraph, split_sentences
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 import pytest
 
-from summarizer.ratelimit import LEDGER_SECONDS, RateLimiter
+from summarizer.backends.ratelimit import LEDGER_SECONDS, RateLimiter
 
 Admission = tuple[float, int]
 

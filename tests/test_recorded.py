@@ -26,7 +26,7 @@ from summarizer import (
     TruncatedOutput,
 )
 from summarizer.config import Settings, resolve
-from summarizer.schema import schema_errors
+from summarizer.output.schema import schema_errors
 
 # Fixed so replayed requests match the recorded ones; the recording script starts
 # the server here.

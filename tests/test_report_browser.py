@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from report_site import HOSTILE_HEADLINE, HOSTILE_NAME, REPO, Site, build_site
 
-from summarizer.loader import load_article
+from summarizer.input.loader import load_article
 
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM_FLAGS = (

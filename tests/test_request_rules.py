@@ -16,10 +16,10 @@ from openai_sim import SimServer
 from sim_provider import REASONING_FAMILIES, ProviderRules
 
 from summarizer import Article, ModelError, Summarizer, TransportOptions
+from summarizer.backends.request_rules import request_rules
 from summarizer.config import resolve
 from summarizer.errors import ConfigError
-from summarizer.request_rules import request_rules
-from summarizer.schema import schema_errors
+from summarizer.output.schema import schema_errors
 
 TEXT = (
     "Harbour Bridge to reopen in May\n\n"

@@ -4,7 +4,7 @@ import pytest
 import tiktoken
 
 from summarizer.errors import ArticleTooLong
-from summarizer.tokens import count_message_tokens, ensure_fits_context, get_encoding
+from summarizer.prompting.tokens import count_message_tokens, ensure_fits_context, get_encoding
 
 
 def count_tokens(text: str, encoding: str = "o200k_base") -> int:
@@ -21,7 +21,7 @@ def no_network(monkeypatch):
 
 @pytest.mark.parametrize("name", ["o200k_base", "cl100k_base"])
 def test_encoding_builds_offline_and_is_native_tiktoken(name, no_network):
-    from summarizer import tokens
+    from summarizer.prompting import tokens
 
     tokens._encodings.clear()
     encoding = get_encoding(name)
@@ -67,7 +67,7 @@ def test_budget_refuses_with_both_numbers():
 def test_encoding_is_built_once_across_threads():
     from concurrent.futures import ThreadPoolExecutor
 
-    from summarizer import tokens
+    from summarizer.prompting import tokens
 
     tokens._encodings.clear()
     with ThreadPoolExecutor(8) as pool:
@@ -80,7 +80,7 @@ def test_batch_builds_the_vocabulary_off_the_event_loop(monkeypatch):
     import asyncio
     import threading
 
-    from summarizer import tokens
+    from summarizer.prompting import tokens
 
     built_on_main_thread: list[bool] = []
     real_build = tokens._build_encoding

@@ -1,6 +1,6 @@
 import copy
 
-from summarizer.validate import ArticleIndex, drop_ungrounded, parse_json, validate_answer
+from summarizer.output.validate import ArticleIndex, drop_ungrounded, parse_json, validate_answer
 
 ARTICLE = (
     "Minister Ana Lopez said the bridge “will reopen in May” — officials hedged.\n\n"

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from summarizer.article import Article
+    from summarizer.input.article import Article
 
 Message = dict[str, str]
 # Entered around every HTTP attempt: the caller's request slots, then the backend's

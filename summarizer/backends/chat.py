@@ -1,7 +1,7 @@
 """An OpenAI-compatible chat-completions endpoint as a :class:`Backend`.
 
 The wire work (structured-output modes, capability fallback, transport retries)
-is :class:`summarizer.client.ModelClient`'s; this layer adds what every request to
+is :class:`summarizer.backends.wire.ModelClient`'s; this layer adds what every request to
 a paid, rate-limited endpoint needs before it is sent: refusing a prompt that
 cannot fit the context window, the run's budget, and the run's rate limits.
 """
@@ -18,15 +18,15 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from summarizer.backends.base import AttemptGate, CallStats, Capabilities, Completion, Request
-from summarizer.budget import Budget
+from summarizer.backends.budget import Budget
+from summarizer.backends.ratelimit import RateLimiter
+from summarizer.backends.request_rules import request_rules
+from summarizer.backends.runguard import AttemptClock
 from summarizer.config import Settings, endpoint_host
 from summarizer.errors import ConfigError, ContextExceeded, ContextTruncated, ModelError
 from summarizer.options import MODES, BudgetOptions, GenerationOptions, TransportOptions
 from summarizer.pricing import ModelInfo, model_info
-from summarizer.ratelimit import RateLimiter
-from summarizer.request_rules import request_rules
-from summarizer.runguard import AttemptClock
-from summarizer.tokens import (
+from summarizer.prompting.tokens import (
     TOKENS_PER_MESSAGE,
     TOKENS_PER_REPLY,
     count_message_tokens,
@@ -35,7 +35,7 @@ from summarizer.tokens import (
 )
 
 if TYPE_CHECKING:
-    from summarizer.client import ModelClient
+    from summarizer.backends.wire import ModelClient
 
 Message = dict[str, str]
 log = logging.getLogger("summarizer")
@@ -150,7 +150,7 @@ class ChatBackend:
         if client is None:
             # Imported here: the openai SDK takes most of a second to import, and
             # all-cache-hit reruns never need it.
-            from summarizer.client import ModelClient
+            from summarizer.backends.wire import ModelClient
 
             generation, transport = self.generation, self.transport
             client = ModelClient(

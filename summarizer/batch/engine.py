@@ -34,7 +34,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from summarizer.article import Article
+from summarizer.backends.runguard import FailFast
 from summarizer.batch.lock import OutputLock, prepare_output
 from summarizer.batch.report import Outcome, Totals, failed_outcome, one_line
 from summarizer.batch.walk import Entry, walk_entries
@@ -47,11 +47,11 @@ from summarizer.batch.writer import (
     write_report,
 )
 from summarizer.errors import ArticleError, BudgetExceeded, SummarizerError
-from summarizer.loader import SUPPORTED_SUFFIXES, load_article
+from summarizer.input.article import Article
+from summarizer.input.loader import SUPPORTED_SUFFIXES, load_article
 from summarizer.offload import OFFLOAD_CHARS, run_cpu
+from summarizer.output.result import Result
 from summarizer.pipeline import Summarizer
-from summarizer.result import Result
-from summarizer.runguard import FailFast
 
 log = logging.getLogger("summarizer")
 

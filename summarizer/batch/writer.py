@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.errors import SummarizerError
-from summarizer.result import Result
+from summarizer.output.result import Result
 
 # Errors that mean the output disk, not this one article, is the problem.
 DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG, errno.EROFS})

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from summarizer.article import Article
+from summarizer.input.article import Article
 
 from .gold import GoldArticle, GoldError, load_gold
 from .report import EvalReport, _aggregate
@@ -19,7 +19,7 @@ PARTS = ("dev", "check")
 
 
 def _load(gold: GoldArticle) -> Article:
-    from summarizer.loader import article_from_text, load_article  # a colleague's module
+    from summarizer.input.loader import article_from_text, load_article  # a colleague's module
 
     if gold.article_path is not None:
         return load_article(gold.article_path)

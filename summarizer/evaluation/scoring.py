@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from summarizer.article import Article
+from summarizer.input.article import Article
 
 from .gold import GoldArticle, GoldAttribution, GoldEntity
 from .matching import claimant_matches, cues_match, entity_matches, rouge_l
@@ -60,7 +60,7 @@ def _list_of_dicts(value: Any) -> list[dict[str, Any]]:
 
 
 def _schema_valid(brief: dict[str, Any]) -> bool:
-    from summarizer.schema import schema_errors  # jsonschema: a project dependency
+    from summarizer.output.schema import schema_errors  # jsonschema: a project dependency
 
     return not schema_errors(brief, "summary")
 

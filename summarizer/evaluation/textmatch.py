@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from summarizer.validate import EQUIVALENT_CHARACTERS
+from summarizer.output.validate import EQUIVALENT_CHARACTERS
 
 # ------------------------------------------------------------------- text location
 

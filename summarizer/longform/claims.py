@@ -18,7 +18,7 @@ from typing import Any
 
 from summarizer.longform.settings import settings
 from summarizer.longform.split import Part
-from summarizer.result import Result
+from summarizer.output.result import Result
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9'’-]*")
 _FIGURE = re.compile(

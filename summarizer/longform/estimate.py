@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from summarizer.article import Article
+from summarizer.input.article import Article
 from summarizer.longform.plan import Plan, part_room, plan_by_tokens, prompt_overhead
 from summarizer.options import MODES, GenerationOptions
-from summarizer.prompt import PromptTemplate, load_prompt
-from summarizer.tokens import count_message_tokens
+from summarizer.prompting.prompt import PromptTemplate, load_prompt
+from summarizer.prompting.tokens import count_message_tokens
 
 # The merge call answers a brief with empty lists: headline and summary only.
 MERGE_OUTPUT_TOKENS = 250

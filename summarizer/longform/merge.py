@@ -25,8 +25,8 @@ from summarizer.longform.claims import (
 from summarizer.longform.settings import settings
 from summarizer.longform.split import Part
 from summarizer.longform.stakeholders import merge_stakeholders, stakeholder_entries
-from summarizer.result import Result
-from summarizer.schema import load_schema
+from summarizer.output.result import Result
+from summarizer.output.schema import load_schema
 
 _LEVELS = ("low", "medium", "high")
 

@@ -12,16 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
-from summarizer.article import Article
 from summarizer.backends import Backend
 from summarizer.backends.base import context_window
 from summarizer.errors import ArticleError, ArticleTooLong
+from summarizer.input.article import Article
 from summarizer.longform.settings import settings
 from summarizer.longform.split import Part, split_text
 from summarizer.offload import run_cpu
 from summarizer.options import GenerationOptions
-from summarizer.prompt import PromptTemplate
-from summarizer.tokens import count_message_tokens, get_encoding, load_encoding
+from summarizer.prompting.prompt import PromptTemplate
+from summarizer.prompting.tokens import count_message_tokens, get_encoding, load_encoding
 
 # The smallest room worth splitting into: below it a part holds a sentence or two.
 MIN_PART_TOKENS = 256

@@ -13,9 +13,9 @@ from summarizer.errors import ContextExceeded
 from summarizer.longform.plan import plan_article
 
 if TYPE_CHECKING:
-    from summarizer.article import Article
+    from summarizer.input.article import Article
+    from summarizer.output.result import Result
     from summarizer.pipeline import Summarizer
-    from summarizer.result import Result
 
 
 async def summarize_fitting(

@@ -13,16 +13,16 @@ import asyncio
 import time
 from typing import TYPE_CHECKING
 
-from summarizer.article import Article
 from summarizer.backends import AttemptGate, CallStats
 from summarizer.errors import OutputError, SummarizerError
+from summarizer.input.article import Article
 from summarizer.longform.merge import merge_parts
 from summarizer.longform.plan import Plan
 from summarizer.longform.summary import extractive_merge, model_merge, part_digest
 from summarizer.offload import run_cpu
-from summarizer.result import Result
-from summarizer.schema import schema_errors
-from summarizer.validate import ArticleIndex, check_brief, drop_ungrounded
+from summarizer.output.result import Result
+from summarizer.output.schema import schema_errors
+from summarizer.output.validate import ArticleIndex, check_brief, drop_ungrounded
 
 if TYPE_CHECKING:
     from summarizer.pipeline import Summarizer

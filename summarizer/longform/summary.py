@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from summarizer.article import Article
 from summarizer.backends import AttemptGate, Backend, CallStats, Request
+from summarizer.input.article import Article
 from summarizer.longform.settings import settings
-from summarizer.prompt import load_prompt
-from summarizer.validate import parse_json
+from summarizer.output.validate import parse_json
+from summarizer.prompting.prompt import load_prompt
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+")
 

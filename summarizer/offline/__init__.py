@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..article import Article
+from ..input.article import Article
 from .claims import Claim, find_attributions
 from .entities import Entity, build_index
 from .page import furniture

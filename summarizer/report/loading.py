@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.errors import ArticleError, ConfigError
-from summarizer.loader import load_article
+from summarizer.input.loader import load_article
 
 INDEX_NAME = "index.jsonl"
 REPORT_NAME = "report.json"

@@ -1,8 +1,8 @@
-"""Turn a file (or in-memory text) into a cleaned :class:`~summarizer.article.Article`.
+"""Turn a file (or in-memory text) into a cleaned :class:`~summarizer.input.article.Article`.
 
 Why one loader for every format: the rest of the pipeline must not care whether an
 article came as plain text, Markdown, a saved web page or a JSON record; it only sees
-``Article.text`` after :func:`~summarizer.clean.clean_text`, so the same boilerplate
+``Article.text`` after :func:`~summarizer.input.clean.clean_text`, so the same boilerplate
 rules and the same evidence-matching text apply to all of them.
 
 Why every failure is an :class:`~summarizer.errors.ArticleError`: batch runs over
@@ -21,10 +21,10 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from summarizer.article import Article
-from summarizer.clean import clean_text
 from summarizer.errors import ArticleError
-from summarizer.extractor import html_extractor
+from summarizer.input.article import Article
+from summarizer.input.clean import clean_text
+from summarizer.input.extractor import html_extractor
 
 __all__ = ["SUPPORTED_SUFFIXES", "article_from_text", "decode_bytes", "load_article"]
 

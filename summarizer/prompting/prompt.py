@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from summarizer.errors import ConfigError
+from summarizer.output.schema import compact_schema_text
 from summarizer.resources import read_text
-from summarizer.schema import compact_schema_text
 
 Message = dict[str, str]
 

@@ -49,9 +49,7 @@ from tenacity import (
 )
 
 from summarizer.backends.base import AttemptGate, CallStats, Completion
-from summarizer.config import endpoint_host
-from summarizer.errors import ModelError, RequestRejected
-from summarizer.http_errors import (
+from summarizer.backends.http_errors import (
     LLAMA_CPP_SIGNATURE,
     REFUSALS,
     provider_message,
@@ -60,10 +58,12 @@ from summarizer.http_errors import (
     retry_cause,
     schema_refused,
 )
+from summarizer.backends.request_rules import RequestRules, request_rules
+from summarizer.backends.runguard import AttemptClock
+from summarizer.config import endpoint_host
+from summarizer.errors import ModelError, RequestRejected
 from summarizer.options import MODES
-from summarizer.request_rules import RequestRules, request_rules
-from summarizer.runguard import AttemptClock
-from summarizer.schema import bounded_schema, wire_schema
+from summarizer.output.schema import bounded_schema, wire_schema
 
 log = logging.getLogger("summarizer")
 

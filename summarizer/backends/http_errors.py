@@ -1,6 +1,6 @@
 """What an endpoint's error answer means: retry it, fall back to another mode, or stop.
 
-Kept apart from :mod:`summarizer.client` so the classification (which statuses are
+Kept apart from :mod:`summarizer.backends.wire` so the classification (which statuses are
 transient, which answers say a structured-output mode is unsupported, which say our
 own schema is wrong) reads and tests on its own.
 

@@ -6,8 +6,8 @@ import warnings
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, TypedDict
 
-from summarizer.article import Article
-from summarizer.validate import Span
+from summarizer.input.article import Article
+from summarizer.output.validate import Span
 
 
 class Stakeholder(TypedDict):

@@ -1,0 +1,1 @@
+"""What comes back: the schemas, validation and grounding, and the result envelope."""

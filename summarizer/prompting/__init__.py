@@ -1,0 +1,1 @@
+"""Render the prompt and count its tokens, offline."""
