@@ -370,7 +370,8 @@ def test_load_gold_empty_file(tmp_path: Path) -> None:
 def test_seed_gold_offsets_are_exact(seed_path: Path) -> None:
     [gold] = builtin_gold("seed")
     raw = seed_path.read_bytes().decode("utf-8")
-    # The checkout's file, or the copy shipped in the installed package: the same bytes.
+    # The gold names the seed article beside it: the checkout's, or the installed copy.
+    assert gold.article_path.name == seed_path.name
     assert gold.article_path.read_bytes() == seed_path.read_bytes()
     assert gold.attributions and gold.entities and gold.hedge_cues
     for attr in gold.attributions:
