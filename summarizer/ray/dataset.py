@@ -87,8 +87,12 @@ def summarize_dataset(
         fn_constructor_kwargs={"spec": spec},
         batch_size=per_actor,
         batch_format="pyarrow",
+        # As many blocks sent to an actor as it works on: more would queue on one
+        # actor while another idles (and Ray Data retires idle actors).
         compute=ray.data.ActorPoolStrategy(
-            size=options.actors, max_concurrent_calls_per_actor=_BLOCKS_PER_ACTOR
+            size=options.actors,
+            max_concurrent_calls_per_actor=_BLOCKS_PER_ACTOR,
+            max_tasks_in_flight_per_actor=_BLOCKS_PER_ACTOR,
         ),
         # Waiting on HTTP, not computing: a fraction of a CPU each. Ray Data restarts
         # a killed actor and retries its block (max_restarts=-1, max_task_retries=-1

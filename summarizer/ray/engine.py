@@ -28,8 +28,10 @@ import signal
 import sys
 import threading
 import time
+import warnings
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -164,6 +166,7 @@ class RayRun:
             for verdict in source.verdicts:
                 self._record(verdict)
             if source.dataset is not None:
+                options = _with_html_column(self.options, source)
                 self.ledger = new_ledger()
                 results = summarize_dataset(
                     source.dataset,
@@ -172,7 +175,7 @@ class RayRun:
                     budget=self.budget,
                     done_keys={rid: key for rid, (_, key) in done.items()},
                     ledger=self.ledger,
-                    **{name: getattr(self.options, name) for name in _PASSED_OPTIONS},
+                    **{name: getattr(options, name) for name in _PASSED_OPTIONS},
                 )
                 interrupted = self._consume(results, source)
                 self._read_stop_reason()
@@ -366,6 +369,17 @@ _PASSED_OPTIONS = (
 )
 
 
+def _with_html_column(options: RayOptions, source: Source) -> RayOptions:
+    """A dataset without the text column but with an ``html`` one is read as pages."""
+    if source.kind == "folder" or options.html_column is not None:
+        return options
+    schema = source.dataset.schema()
+    names = set(schema.names) if schema is not None else set()
+    if options.text_column not in names and "html" in names:
+        return replace(options, html_column="html")
+    return options
+
+
 def _connect(address: str | None) -> bool:
     """Join the cluster at ``address``, or start a local Ray; True when we started it."""
     try:
@@ -384,6 +398,7 @@ def _connect(address: str | None) -> bool:
             logging_level=logging.ERROR if quiet else logging.INFO,
         )
     if quiet:  # Ray Data logs every run's plan and progress at INFO
+        warnings.filterwarnings("ignore", message="The minimum number of concurrent actors")
         logging.getLogger("ray").setLevel(logging.ERROR)
         logging.getLogger("ray.data").setLevel(logging.ERROR)
     return started

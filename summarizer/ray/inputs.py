@@ -85,10 +85,11 @@ def open_input(
     if kind == "folder":
         assert local is not None
         return _folder(local, out_dir, patterns, blocks)
+    # Ray may read fewer blocks than asked (one per file or row group at most).
     if kind == "parquet":
-        dataset = ray.data.read_parquet(text)
+        dataset = ray.data.read_parquet(text, override_num_blocks=blocks)
     else:
-        dataset = ray.data.read_json(text, lines=True)
+        dataset = ray.data.read_json(text, lines=True, override_num_blocks=blocks)
     return Source(kind, dataset, local, count=dataset.count() if count else None)
 
 
