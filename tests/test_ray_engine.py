@@ -254,3 +254,55 @@ def test_rpm_limit_holds_across_actors(ray_session, tmp_path):
     assert stats["rate_limited"] == 0
     assert stats["ok"] == 24
     assert max(sum(1 for t in times if start <= t < start + 60) for start in times) <= 20
+
+
+def test_ctrl_c_starts_nothing_new_and_accounts_for_every_input(ray_session, tmp_path):
+    articles = tmp_path / "in"
+    articles.mkdir()
+    for n in range(30):
+        (articles / f"s{n:02}.txt").write_text(article(n))
+    interrupted: list[float] = []
+    with SimServer(latency=1.0) as sim:
+
+        def press_ctrl_c() -> None:
+            deadline = time.monotonic() + 180
+            while len(sim.chat_requests) < 2 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            interrupted.append(time.time())
+            os.kill(os.getpid(), signal.SIGINT)  # the CLI's handler runs in this main thread
+
+        presser = threading.Thread(target=press_ctrl_c)
+        presser.start()
+        result = invoke("run", str(articles), "--out", str(tmp_path / "out"), "-q", "-j", "2",
+                        "--engine", "ray", "--ray-actors", "2", *sim_args(sim))  # fmt: skip
+        presser.join()
+        sent = [r.time for r in sim.chat_requests]
+    assert result.exit_code == 130, result.output
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert (report["interrupted"], report["stopped_reason"]) == (True, "interrupted")
+    index = read_index(tmp_path / "out")
+    assert len(index) == 30  # every input has its line
+    ok = [e for e in index.values() if e["status"] == "ok"]
+    assert len(ok) == len(sent) >= 2  # what was in flight finished within the grace period
+    assert all(t < interrupted[0] + 0.5 for t in sent)  # nothing new after Ctrl-C
+    for entry in index.values():
+        if entry["status"] != "ok":
+            assert entry["reason"] == "not started: interrupted", entry
+
+
+def test_the_budget_is_divided_and_stops_the_run(ray_session, tmp_path):
+    articles = tmp_path / "in"
+    articles.mkdir()
+    for n in range(20):
+        (articles / f"s{n:02}.txt").write_text(article(n))
+    with SimServer() as sim:
+        result = invoke("run", str(articles), "--out", str(tmp_path / "out"), "-q", "-j", "2",
+                        "--max-total-tokens", "12000", "--engine", "ray", "--ray-actors", "2",
+                        *sim_args(sim))  # fmt: skip
+        calls = len(sim.chat_requests)
+    assert result.exit_code == 1, result.output
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["stopped_reason"] == "budget reached"
+    assert report["tokens"]["total"] <= 12000
+    assert report["ok"] == calls < 20
+    assert report["ok"] + report["skipped"] == report["inputs"] == 20

@@ -10,10 +10,12 @@ loop, as a one-machine run does. Every row comes back as a row: a failure is a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
 import socket
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -47,6 +49,10 @@ class ActorSpec:
     options: RayOptions
     ledger: Any  # ActorHandle of the run's Ledger
     done_keys: Any  # [ObjectRef] of {id: key} whose outputs already exist, or None
+
+
+class _NotStarted(Exception):
+    """The run was stopping when this article's first request got its slot."""
 
 
 class SummarizeActor:
@@ -166,14 +172,37 @@ class SummarizeActor:
         row.status = "ok"
         return row
 
-    async def _call(self, row: Row, article: Article, key: str) -> Row:
-        """This actor pays for the article: call, then record the outcome in the ledger."""
+    def _gate(self) -> Callable[[], contextlib.AbstractAsyncContextManager[None]]:
+        """One article's gate for its model requests: a request slot, and no first
+        request once the run is stopping (retries and re-asks of a started article go
+        on: it was paid for). Asked when the slot is free, not when the row arrived,
+        because rows wait for slots and a Ctrl-C must not let them all through."""
         slots = self._slots
         assert slots is not None
+        started = False
+
+        @contextlib.asynccontextmanager
+        async def gate() -> AsyncIterator[None]:
+            nonlocal started
+            async with slots:
+                if not started:
+                    reason = await self.ledger.stop_reason.remote()
+                    if reason is not None:
+                        raise _NotStarted(reason)
+                    started = True
+                yield
+
+        return gate
+
+    async def _call(self, row: Row, article: Article, key: str) -> Row:
+        """This actor pays for the article: call, then record the outcome in the ledger."""
         try:
             result = await self.summarizer.summarize_article(
-                article, key, store=False, gate=lambda: slots
+                article, key, store=False, gate=self._gate()
             )
+        except _NotStarted as stop:
+            await self.ledger.abandon.remote(key)
+            return row.skipped(f"not started: {stop}")
         except BudgetExceeded as exc:
             await self.ledger.abandon.remote(key)
             await self.ledger.stop.remote("budget reached")
