@@ -359,6 +359,8 @@ def run(
             progress="none" if quiet else progress,
         )
         return
+    if ray_address or ray_endpoints:
+        _fail("--ray-address and --ray-endpoint need --engine ray")
     folder = click.Path(exists=True, file_okay=False, path_type=Path)
     input_dir = folder.convert(input_dir, None, click.get_current_context())
     summarizer = build_summarizer(

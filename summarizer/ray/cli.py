@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from summarizer.config import OFFLINE_NOTICE
 from summarizer.options import BudgetOptions
 from summarizer.ray.options import RayOptions
 
@@ -69,6 +70,8 @@ def run_on_ray(
         on_outcome=display.update,
         on_interrupt=on_interrupt,
     )
+    if run.settings.offline_because_unconfigured:
+        click.echo(f"summarizer: {OFFLINE_NOTICE}", err=True)
     display.start()
     try:
         report = run.run()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import warnings
 from collections.abc import Mapping
 from dataclasses import fields, replace
 from typing import Any
@@ -115,3 +117,27 @@ def _check_columns(ds: Any, options: RayOptions) -> None:
             f"(its columns: {', '.join(sorted(names)) or 'none'}); name them with "
             + ", ".join(f"{f.name}=" for f in fields(RayOptions) if f.name.endswith("_column"))
         )
+
+
+def connect(address: str | None) -> bool:
+    """Join the cluster at ``address``, or start a local Ray; True when we started it."""
+    try:
+        import ray
+        import ray.data
+    except ImportError:
+        raise ConfigError("--engine ray needs Ray: pip install 'summarizer[ray]'") from None
+    quiet = not logging.getLogger("summarizer").isEnabledFor(logging.DEBUG)
+    ray.data.DataContext.get_current().enable_progress_bars = not quiet
+    started = not ray.is_initialized()
+    if started:
+        ray.init(
+            address=address,
+            include_dashboard=False,
+            log_to_driver=not quiet,
+            logging_level=logging.ERROR if quiet else logging.INFO,
+        )
+    if quiet:  # Ray Data logs every run's plan and progress at INFO
+        warnings.filterwarnings("ignore", message="The minimum number of concurrent actors")
+        logging.getLogger("ray").setLevel(logging.ERROR)
+        logging.getLogger("ray.data").setLevel(logging.ERROR)
+    return started

@@ -22,13 +22,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import queue
 import signal
 import sys
 import threading
 import time
-import warnings
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
@@ -40,15 +38,15 @@ from summarizer.batch.lock import OutputLock, prepare_output
 from summarizer.batch.report import Outcome, Totals, one_line
 from summarizer.batch.writer import DiskError, IndexFile, is_disk_error, output_name, write_atomic
 from summarizer.config import resolve
-from summarizer.errors import ConfigError, SummarizerError
 from summarizer.options import BudgetOptions, GenerationOptions, TransportOptions
 from summarizer.pricing import CostMeter, model_info
+from summarizer.ray.dataset import connect, new_ledger, summarize_dataset
 from summarizer.ray.inputs import Source, input_kind, is_uri, open_input
+from summarizer.ray.keys import KEYS_NAME, KeyFile
 from summarizer.ray.options import RayOptions
 
 log = logging.getLogger("summarizer")
 
-KEYS_NAME = ".summarizer-keys.jsonl"
 _END = object()
 
 
@@ -90,8 +88,7 @@ class RayRun:
         self._stop = threading.Event()
         self._abort = threading.Event()
         self._index: IndexFile | None = None
-        self._keys_fd: int | None = None
-        self._keys: dict[str, tuple[str, str]] = {}  # id -> (output, key)
+        self._keys = KeyFile(out_dir)
         self._seen: set[str] = set()
         self._nodes: dict[str, Counter[str]] = {}
         self._hosts: dict[str, str] = {}
@@ -100,6 +97,7 @@ class RayRun:
             base_url=transport.base_url or (options.endpoints[0] if options.endpoints else None),
             api_key=transport.api_key,
         )
+        self.settings = settings
         self._meter = CostMeter(model_info(settings.model, settings.model_overrides))
 
     def request_stop(self, reason: str) -> None:
@@ -118,7 +116,7 @@ class RayRun:
         else:
             prepare_output(Path(self.source), self.out_dir)
         with OutputLock(self.out_dir):
-            started_ray = _connect(self.address)
+            started_ray = connect(self.address)
             # After ray.init, which sets handlers of its own in the driver.
             previous = self._handle_signals()
             try:
@@ -145,7 +143,6 @@ class RayRun:
         return {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
 
     def _run_locked(self) -> dict[str, Any]:
-        from summarizer.ray.dataset import new_ledger, summarize_dataset
 
         source = open_input(
             self.source,
@@ -156,11 +153,9 @@ class RayRun:
         )
         if source.count is not None:
             self.totals.total = source.count + len(source.verdicts)
-        done = {} if self.refresh else self._read_keys()
+        done = {} if self.refresh else self._keys.read()
         self._index = IndexFile(self.out_dir / INDEX_NAME)
-        self._keys_fd = os.open(
-            self.out_dir / KEYS_NAME, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666
-        )
+        self._keys.open()
         interrupted = False
         try:
             for verdict in source.verdicts:
@@ -181,8 +176,7 @@ class RayRun:
                 self._read_stop_reason()
         finally:
             self._index.close()
-            os.close(self._keys_fd)
-        self._compact_keys(done)
+            self._keys.close(done)
         return self._report(interrupted, source)
 
     def _consume(self, results: Any, source: Source) -> bool:
@@ -253,10 +247,8 @@ class RayRun:
                     self._disk_failed(reason)
                 self._record(Outcome(rid, "failed", reason, **stats))
                 return
-        self._keys[rid] = (name, row["key"])
-        line = json.dumps({"id": rid, "output": name, "key": row["key"]}, ensure_ascii=False)
         try:
-            os.write(self._keys_fd or -1, (line + "\n").encode("utf-8", "surrogateescape"))
+            self._keys.add(rid, name, row["key"])
         except OSError as exc:
             self._disk_failed(one_line(f"{KEYS_NAME}: cannot write: {exc.strerror or exc}"))
         outcome = Outcome(
@@ -306,35 +298,6 @@ class RayRun:
         if reason is not None and self.stopped_reason is None:
             self.stopped_reason = reason
 
-    def _read_keys(self) -> dict[str, tuple[str, str]]:
-        """Earlier runs' ``id -> (output, key)`` whose output file still exists."""
-        done: dict[str, tuple[str, str]] = {}
-        try:
-            text = (self.out_dir / KEYS_NAME).read_text(encoding="utf-8", errors="replace")
-        except FileNotFoundError:
-            return done
-        except OSError as exc:
-            raise SummarizerError(f"{self.out_dir / KEYS_NAME}: cannot read: {exc}") from None
-        for line in text.splitlines():
-            try:
-                entry = json.loads(line)
-                done[str(entry["id"])] = (str(entry["output"]), str(entry["key"]))
-            except (ValueError, KeyError, TypeError):
-                continue  # a line cut short by a crash: that output is simply redone
-        return {rid: v for rid, v in done.items() if (self.out_dir / v[0]).is_file()}
-
-    def _compact_keys(self, done: dict[str, tuple[str, str]]) -> None:
-        """Rewrite the keys file with one line per output, this run's winning."""
-        merged = {**done, **self._keys}
-        text = "".join(
-            json.dumps({"id": rid, "output": name, "key": key}, ensure_ascii=False) + "\n"
-            for rid, (name, key) in merged.items()
-        )
-        try:
-            write_atomic(self.out_dir / KEYS_NAME, text)
-        except OSError as exc:  # the appended lines still hold every key
-            log.error("%s: cannot compact: %s", KEYS_NAME, exc)
-
     def _report(self, interrupted: bool, source: Source) -> dict[str, Any]:
         self.totals.spent_usd = self._meter.spent_usd
         report = self.totals.report(interrupted=interrupted, stopped_reason=self.stopped_reason)
@@ -378,27 +341,3 @@ def _with_html_column(options: RayOptions, source: Source) -> RayOptions:
     if options.text_column not in names and "html" in names:
         return replace(options, html_column="html")
     return options
-
-
-def _connect(address: str | None) -> bool:
-    """Join the cluster at ``address``, or start a local Ray; True when we started it."""
-    try:
-        import ray
-        import ray.data
-    except ImportError:
-        raise ConfigError("--engine ray needs Ray: pip install 'summarizer[ray]'") from None
-    quiet = not logging.getLogger("summarizer").isEnabledFor(logging.DEBUG)
-    ray.data.DataContext.get_current().enable_progress_bars = not quiet
-    started = not ray.is_initialized()
-    if started:
-        ray.init(
-            address=address,
-            include_dashboard=False,
-            log_to_driver=not quiet,
-            logging_level=logging.ERROR if quiet else logging.INFO,
-        )
-    if quiet:  # Ray Data logs every run's plan and progress at INFO
-        warnings.filterwarnings("ignore", message="The minimum number of concurrent actors")
-        logging.getLogger("ray").setLevel(logging.ERROR)
-        logging.getLogger("ray.data").setLevel(logging.ERROR)
-    return started
