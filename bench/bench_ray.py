@@ -34,6 +34,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +78,12 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "SUMMARIZER_MODEL", "RAY_ADDRESS"):
         env.pop(name, None)
     work = Path(tempfile.mkdtemp(prefix="bench-ray-"))
-    figures: dict[str, list[float]] = {"local_s": [], "ray_s": [], "ray_start_s": []}
+    figures: dict[str, list[float]] = {
+        f"{engine}_{what}": []
+        for engine in ("local", "ray")
+        for what in ("s", "first_answer_s", "calls_s")
+    }
+    figures["ray_start_s"] = []
     counts: dict[str, Any] = {}
     try:
         for rep in range(args.repeat):
@@ -86,11 +92,21 @@ def main(argv: list[str] | None = None) -> int:
                 extra = (
                     ["--engine", "ray", "--ray-actors", str(args.actors)] if engine == "ray" else []
                 )
+                started = time.time()
                 with Sim(latency=args.latency) as sim:
                     wall, report = summarizer_run(args.data, out, sim, args.concurrency, extra, env)
+                stats = sim.stats
                 figures[f"{engine}_s"].append(wall)
                 counts[engine] = {k: report[k] for k in ("inputs", "ok", "failed", "model_calls")}
-                log(f"{engine} run {rep + 1}: {wall:.1f} s, {counts[engine]}")
+                # Where the time went: before the first answer (start-up, walk, actors),
+                # and from the first answer to the last (the calls themselves).
+                first = stats["first_ok_at"] - started
+                calls = stats["last_ok_at"] - stats["first_ok_at"]
+                figures[f"{engine}_first_answer_s"].append(first)
+                figures[f"{engine}_calls_s"].append(calls)
+                log(f"{engine} run {rep + 1}: {wall:.1f} s (first answer after {first:.1f} s, "
+                    f"calls over {calls:.1f} s, at most {stats['max_in_flight']} in flight), "
+                    f"{counts[engine]}")  # fmt: skip
                 shutil.rmtree(out, ignore_errors=True)
             start = run_child([sys.executable, "-c", RAY_START], env=env, timeout=600, cwd=REPO)
             if start.returncode != 0:
@@ -114,6 +130,11 @@ def main(argv: list[str] | None = None) -> int:
         "ray_over_local": round(on_ray / local, 3),
         "ray_start_up_s": round(start_up, 2),
         "ray_without_start_up_over_local": round((on_ray - start_up) / local, 3),
+        **{
+            name: round(statistics.median(values), 2)
+            for name, values in figures.items()
+            if "first_answer" in name or "calls" in name
+        },
         "counts": counts,
         "cpus": os.cpu_count(),
         "load_average_at_end": os.getloadavg(),
@@ -126,6 +147,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"ray / local                     {on_ray / local:8.2f}x")
     print(f"ray start-up alone              {start_up:8.1f} s")
     print(f"(ray - start-up) / local        {(on_ray - start_up) / local:8.2f}x")
+    for engine in ("local", "ray"):
+        first = statistics.median(figures[f"{engine}_first_answer_s"])
+        calls = statistics.median(figures[f"{engine}_calls_s"])
+        print(f"{engine:5} first answer after {first:6.1f} s, first to last answer {calls:6.1f} s")
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2) + "\n")
     return 0
