@@ -306,3 +306,25 @@ def test_the_budget_is_divided_and_stops_the_run(ray_session, tmp_path):
     assert report["tokens"]["total"] <= 12000
     assert report["ok"] == calls < 20
     assert report["ok"] + report["skipped"] == report["inputs"] == 20
+
+
+def test_unreadable_input_and_bad_options_are_one_line_errors(ray_session, tmp_path):
+    jsonl = tmp_path / "articles.jsonl"
+    jsonl.write_text(json.dumps({"id": "a", "body": article(1)}) + "\n")
+    out = tmp_path / "out"
+    with SimServer() as sim:
+        missing = invoke("run", str(tmp_path / "nothing.parquet"), "--out", str(out), "-q",
+                         "--engine", "ray", *sim_args(sim))  # fmt: skip
+        no_column = invoke("run", str(jsonl), "--out", str(out), "-q",
+                           "--engine", "ray", *sim_args(sim))  # fmt: skip
+        good = tmp_path / "good.jsonl"
+        good.write_text(json.dumps({"id": "a", "text": article(1)}) + "\n")
+        no_price = invoke("run", str(good), "--out", str(out), "-q", "--max-cost", "1",
+                          "--engine", "ray", *sim_args(sim))  # fmt: skip
+        assert sim.chat_requests == []
+    assert missing.exit_code == 2 and "nothing.parquet: cannot read:" in missing.stderr
+    assert no_column.exit_code == 2 and "has no column 'text'" in no_column.stderr
+    assert no_price.exit_code == 2 and "needs a price" in no_price.stderr
+    for result in (missing, no_column, no_price):
+        assert result.stderr.count("\n") == 1, result.stderr  # one line, no traceback
+    assert not (out / "index.jsonl").exists()

@@ -8,12 +8,13 @@ from collections.abc import Mapping
 from dataclasses import fields, replace
 from typing import Any
 
+from summarizer.backends import backend_for
 from summarizer.config import resolve
 from summarizer.errors import ConfigError
 from summarizer.options import BudgetOptions, GenerationOptions, TransportOptions
 from summarizer.ray.actor import ActorSpec, SummarizeActor
 from summarizer.ray.ledger import Ledger
-from summarizer.ray.options import RayOptions
+from summarizer.ray.options import RayOptions, actor_shares
 from summarizer.ray.rows import PATH_COLUMN
 
 # Blocks each actor works on at once: while the last rows of one block wait for
@@ -72,6 +73,10 @@ def summarize_dataset(
         base_url=transport.base_url or (options.endpoints[0] if options.endpoints else None),
         api_key=transport.api_key,
     )
+    # The first actor's backend, built here: a configuration error (a cost limit
+    # without a price, say) is one line now instead of actors failing to start.
+    share, budget_share = actor_shares(options, transport, budget, 0)
+    backend_for(replace(settings, base_url=share.base_url), generation, share, budget_share)
     if ledger is None:
         ledger = new_ledger()
     spec = ActorSpec(
@@ -114,7 +119,8 @@ def _check_columns(ds: Any, options: RayOptions) -> None:
     if missing:
         raise ConfigError(
             f"the dataset has no column {', '.join(map(repr, missing))} "
-            f"(its columns: {', '.join(sorted(names)) or 'none'}); name them with "
+            f"(its columns: {', '.join(sorted(names)) or 'none'}); the command reads 'id' "
+            "and 'text' (or 'html'); summarize_dataset takes "
             + ", ".join(f"{f.name}=" for f in fields(RayOptions) if f.name.endswith("_column"))
         )
 

@@ -38,6 +38,7 @@ from summarizer.batch.lock import OutputLock, prepare_output
 from summarizer.batch.report import Outcome, Totals, one_line
 from summarizer.batch.writer import DiskError, IndexFile, is_disk_error, output_name, write_atomic
 from summarizer.config import resolve
+from summarizer.errors import SummarizerError
 from summarizer.options import BudgetOptions, GenerationOptions, TransportOptions
 from summarizer.pricing import CostMeter, model_info
 from summarizer.ray.dataset import connect, new_ledger, summarize_dataset
@@ -143,35 +144,43 @@ class RayRun:
         return {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
 
     def _run_locked(self) -> dict[str, Any]:
-
-        source = open_input(
-            self.source,
-            self.out_dir,
-            self.patterns,
-            count=self.count_first,
-            blocks=self.options.actors * 4,
-        )
+        # Everything that can refuse the input or the options comes before the index
+        # is replaced, so a refused rerun keeps the previous run's index.
+        try:
+            source = open_input(
+                self.source,
+                self.out_dir,
+                self.patterns,
+                count=self.count_first,
+                blocks=self.options.actors * 4,
+            )
+        except SummarizerError:
+            raise
+        except Exception as exc:  # Ray's and Arrow's errors for unreadable input
+            raise SummarizerError(f"{self.source}: cannot read: {one_line(str(exc))}") from None
         if source.count is not None:
             self.totals.total = source.count + len(source.verdicts)
         done = {} if self.refresh else self._keys.read()
+        results = None
+        if source.dataset is not None:
+            options = _with_html_column(self.options, source)
+            self.ledger = new_ledger()
+            results = summarize_dataset(
+                source.dataset,
+                generation=self.generation,
+                transport=self.transport,
+                budget=self.budget,
+                done_keys={rid: key for rid, (_, key) in done.items()},
+                ledger=self.ledger,
+                **{name: getattr(options, name) for name in _PASSED_OPTIONS},
+            )
         self._index = IndexFile(self.out_dir / INDEX_NAME)
         self._keys.open()
         interrupted = False
         try:
             for verdict in source.verdicts:
                 self._record(verdict)
-            if source.dataset is not None:
-                options = _with_html_column(self.options, source)
-                self.ledger = new_ledger()
-                results = summarize_dataset(
-                    source.dataset,
-                    generation=self.generation,
-                    transport=self.transport,
-                    budget=self.budget,
-                    done_keys={rid: key for rid, (_, key) in done.items()},
-                    ledger=self.ledger,
-                    **{name: getattr(options, name) for name in _PASSED_OPTIONS},
-                )
+            if results is not None:
                 interrupted = self._consume(results, source)
                 self._read_stop_reason()
         finally:
