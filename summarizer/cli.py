@@ -27,6 +27,7 @@ from summarizer.options import (
     GenerationOptions,
     TransportOptions,
 )
+from summarizer.ray.options import RayOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -38,6 +39,7 @@ EXIT_OUTPUT_LOCKED = 75  # run: another run holds the output folder; try again l
 # Defaults are read from the options objects, so --help never disagrees with the library.
 GENERATION = GenerationOptions()
 TRANSPORT = TransportOptions()
+RAY = RayOptions()
 
 
 def _fail(message: str, code: int = EXIT_USER_ERROR) -> None:
@@ -164,6 +166,19 @@ def generation_options(options: dict[str, Any]) -> GenerationOptions:
     )
 
 
+def transport_options(
+    options: dict[str, Any], limits: dict[str, Any] | None = None
+) -> TransportOptions:
+    """The transport options the model flags name, plus run-wide ``limits``."""
+    return TransportOptions(
+        base_url=options["base_url"],
+        api_key=options["api_key"],
+        timeout=options["timeout"],
+        max_attempts=options["max_attempts"],
+        **(limits or {}),
+    )
+
+
 def build_summarizer(
     options: dict[str, Any],
     budget: BudgetOptions | None = None,
@@ -173,16 +188,9 @@ def build_summarizer(
     (rpm, tpm, concurrency)."""
     from summarizer.pipeline import Summarizer
 
-    transport = TransportOptions(
-        base_url=options["base_url"],
-        api_key=options["api_key"],
-        timeout=options["timeout"],
-        max_attempts=options["max_attempts"],
-        **(limits or {}),
-    )
     summarizer = Summarizer(
         generation=generation_options(options),
-        transport=transport,
+        transport=transport_options(options, limits),
         budget=budget,
         cache=False if options["no_cache"] else (options["cache_path"] or True),
         refresh=options["refresh"],
@@ -308,7 +316,7 @@ def _budget(max_cost: float | None, total: int | None, deprecated: int | None) -
 
 
 @main.command()
-@click.argument("input_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("input_dir", metavar="INPUT")
 @click.option(
     "--out",
     "-o",
@@ -332,10 +340,31 @@ def _budget(max_cost: float | None, total: int | None, deprecated: int | None) -
     show_default=True,
     help="Seconds in-flight calls may finish after Ctrl-C.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="local: this machine; ray: a Ray cluster (INPUT may then be .jsonl or .parquet).",
+)
+@click.option("--ray-address", help="Ray cluster to join (default: start a local Ray).")
+@click.option(
+    "--ray-actors",
+    type=click.IntRange(min=1),
+    default=RAY.actors,
+    show_default=True,
+    help="Ray actors; --concurrency and --rpm/--tpm/--max-* are divided among them.",
+)
+@click.option(
+    "--ray-endpoint",
+    "ray_endpoints",
+    multiple=True,
+    help="Base URL of a model server replica (repeatable): actors spread over them.",
+)
 @run_options
 @user_errors
 def run(
-    input_dir: Path,
+    input_dir: str,
     out_dir: Path,
     patterns: tuple[str, ...],
     concurrency: int,
@@ -347,13 +376,39 @@ def run(
     progress: str,
     quiet: bool,
     grace: float,
+    engine: str,
+    ray_address: str | None,
+    ray_actors: int,
+    ray_endpoints: tuple[str, ...],
     **options: Any,
 ) -> None:
-    """Summarise every article under INPUT_DIR into --out, with index.jsonl and report.json."""
+    """Summarise every article under INPUT (a folder; with --engine ray also a .jsonl
+    or .parquet file or folder, local or any URI Ray reads) into --out, with
+    index.jsonl and report.json."""
     from summarizer.backends.runguard import describe_slow_attempts
     from summarizer.batch import OutputLocked, run_folder
     from summarizer.batch.progress import make_progress
 
+    if engine == "ray":
+        from summarizer.ray.cli import run_on_ray
+
+        run_on_ray(
+            input_dir,
+            out_dir,
+            options,
+            limits={"rpm": rpm, "tpm": tpm, "concurrency": concurrency},
+            budget=_budget(max_cost, max_total_tokens, deprecated_max_tokens),
+            ray=RayOptions(actors=ray_actors, endpoints=ray_endpoints),
+            patterns=list(patterns) or None,
+            address=ray_address,
+            grace=grace,
+            progress="none" if quiet else progress,
+        )
+        return
+    if ray_address or ray_endpoints:
+        _fail("--ray-address and --ray-endpoint need --engine ray")
+    folder = click.Path(exists=True, file_okay=False, path_type=Path)
+    input_dir = folder.convert(input_dir, None, click.get_current_context())
     summarizer = build_summarizer(
         options,
         _budget(max_cost, max_total_tokens, deprecated_max_tokens),

@@ -26,7 +26,13 @@ from summarizer.input.article import Article
 from summarizer.input.clean import clean_text
 from summarizer.input.extractor import html_extractor
 
-__all__ = ["SUPPORTED_SUFFIXES", "article_from_text", "decode_bytes", "load_article"]
+__all__ = [
+    "SUPPORTED_SUFFIXES",
+    "article_from_html",
+    "article_from_text",
+    "decode_bytes",
+    "load_article",
+]
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json")
 
@@ -229,6 +235,12 @@ def _with_title(text: str, title: str | None) -> str:
     if title and not text.lstrip().startswith(title):
         return f"{title}\n\n{text}"
     return text
+
+
+def article_from_html(html: str, *, source: str | None = None) -> Article:
+    """An :class:`Article` from a web page already in memory (a dataset's HTML column),
+    extracted and cleaned exactly like a loaded ``.html`` file."""
+    return _from_html(html, source or "article", [])
 
 
 def _from_html(html: str, source: str, warnings: list[str]) -> Article:
