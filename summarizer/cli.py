@@ -20,6 +20,11 @@ from typing import Any, TypeVar
 
 import click
 
+from summarizer.batchapi.cli import (  # noqa: F401 - EXIT_BATCHES_OPEN: the documented code
+    EXIT_BATCHES_OPEN,
+    batch_api_options,
+    take_batch_options,
+)
 from summarizer.config import OFFLINE_NOTICE, resolve
 from summarizer.errors import SummarizerError
 from summarizer.options import BudgetOptions, GenerationOptions, TransportOptions
@@ -288,6 +293,7 @@ def _budget(max_cost: float | None, total: int | None, deprecated: int | None) -
     help="Seconds in-flight calls may finish after Ctrl-C.",
 )
 @run_options
+@batch_api_options
 @user_errors
 def run(
     input_dir: Path,
@@ -308,11 +314,14 @@ def run(
     from summarizer.batch import BatchRun, OutputLocked
     from summarizer.progress import make_progress
 
+    batch_api, wait = take_batch_options(options)
     summarizer = build_summarizer(
         options,
         _budget(max_cost, max_total_tokens, deprecated_max_tokens),
         {"rpm": rpm, "tpm": tpm, "concurrency": concurrency},
     )
+    if batch_api is not None:
+        _run_batch_api(summarizer, input_dir, out_dir, patterns, batch_api, wait, quiet)
     display = make_progress("none" if quiet else progress)
     batch = BatchRun(
         summarizer,
@@ -342,6 +351,22 @@ def run(
         sys.exit(EXIT_INTERRUPTED)
     if report["failed"] or report["stopped_reason"]:
         sys.exit(EXIT_FAILED_ITEMS)
+
+
+def _run_batch_api(summarizer: Any, input_dir: Path, out_dir: Path, patterns: tuple[str, ...],
+                   batch_api: Any, wait: bool, quiet: bool) -> None:  # fmt: skip
+    """``run --batch-api`` (see summarizer/batchapi/): exits with the run's code."""
+    from summarizer.batch import OutputLocked
+    from summarizer.batchapi.cli import exit_code, run_batch_api
+
+    try:
+        report = run_batch_api(
+            summarizer, input_dir, out_dir, list(patterns) or None, batch_api, wait, quiet
+        )
+    except OutputLocked as exc:
+        _fail(str(exc), EXIT_OUTPUT_LOCKED)
+    summarizer.close()
+    sys.exit(exit_code(report, EXIT_FAILED_ITEMS, EXIT_INTERRUPTED))
 
 
 async def _run_with_interrupts(batch: Any, display: Any) -> dict[str, Any]:
@@ -539,6 +564,18 @@ def evaluate_command(
     if json_out:
         json_out.write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
 
+
+def _add_batch_commands() -> None:
+    from summarizer.batchapi.cli import batches
+    from summarizer.batchapi.files import batch_file_group
+
+    main.add_command(batches)
+    main.add_command(
+        batch_file_group(model_options, user_errors, build_summarizer, EXIT_FAILED_ITEMS)
+    )
+
+
+_add_batch_commands()
 
 if __name__ == "__main__":
     main()

@@ -60,7 +60,9 @@ class ChatBackend:
         # Always present: even without rpm/tpm limits, a 429 pauses and slows the run.
         self.rate_limiter = RateLimiter(rpm=transport.rpm, tpm=transport.tpm)
         modes = MODES if generation.mode == "auto" else (generation.mode,)
-        self.capabilities = Capabilities(modes=modes, context_window=self.info.context_window)
+        self.capabilities = Capabilities(
+            modes=modes, context_window=self.info.context_window, batches=True
+        )
         self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ModelClient] = (
             weakref.WeakKeyDictionary()
         )
@@ -86,30 +88,35 @@ class ChatBackend:
         loop = asyncio.get_running_loop()
         client = self._clients.get(loop)
         if client is None:
-            # Imported here: the openai SDK takes most of a second to import, and
-            # all-cache-hit reruns never need it.
-            from summarizer.client import ModelClient
-
-            generation, transport = self.generation, self.transport
-            client = ModelClient(
-                model=self.model,
-                base_url=self.settings.base_url,
-                api_key=self.settings.api_key,
-                mode=generation.mode,
-                timeout=transport.timeout,
-                max_attempts=transport.max_attempts,
-                max_retry_seconds=transport.max_retry_seconds,
-                backoff_base=transport.backoff_base,
-                temperature=generation.temperature,
-                seed=generation.seed,
-                max_output_tokens=generation.max_output_tokens,
-                on_rate_limited=self.rate_limiter.penalize,
-            )
+            client = self.new_client()
             if self._modes is None:
                 self._modes = client.modes
             client.modes = self._modes
             self._clients[loop] = client
         return client
+
+    def new_client(self) -> ModelClient:
+        """A wire client for this model and its options; the batch API builds its
+        request bodies with one, so a batch line is exactly what a live call sends."""
+        # Imported here: the openai SDK takes most of a second to import, and
+        # all-cache-hit reruns never need it.
+        from summarizer.client import ModelClient
+
+        generation, transport = self.generation, self.transport
+        return ModelClient(
+            model=self.model,
+            base_url=self.settings.base_url,
+            api_key=self.settings.api_key,
+            mode=generation.mode,
+            timeout=transport.timeout,
+            max_attempts=transport.max_attempts,
+            max_retry_seconds=transport.max_retry_seconds,
+            backoff_base=transport.backoff_base,
+            temperature=generation.temperature,
+            seed=generation.seed,
+            max_output_tokens=generation.max_output_tokens,
+            on_rate_limited=self.rate_limiter.penalize,
+        )
 
     async def complete(
         self, request: Request, stats: CallStats, gate: AttemptGate | None = None
