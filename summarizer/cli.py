@@ -419,6 +419,7 @@ async def _run_with_interrupts(batch: Any, display: Any) -> dict[str, Any]:
     help="Expected completion tokens per article (a brief is typically 600-1,200).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the estimate as JSON.")
+@click.option("--batch-api", is_flag=True, help="Also price the run at the batch-API discount.")
 @run_options
 @user_errors
 def estimate(
@@ -426,6 +427,7 @@ def estimate(
     patterns: tuple[str, ...],
     expected_output_tokens: int,
     as_json: bool,
+    batch_api: bool,
     **options: Any,
 ) -> None:
     """Articles, tokens and cost of running INPUT_DIR, before any call.
@@ -445,7 +447,7 @@ def estimate(
         patterns=list(patterns) or None,
         expected_output_tokens=expected_output_tokens,
     )
-    click.echo(json.dumps(figures, indent=2) if as_json else format_estimate(figures))
+    click.echo(json.dumps(figures, indent=2) if as_json else format_estimate(figures, batch_api))
 
 
 @main.command()

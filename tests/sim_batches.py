@@ -230,11 +230,15 @@ class BatchAPI:
         return self._public(batch)
 
     def _step(self, batch: dict[str, Any], work: dict[str, Any]) -> bool:
+        """One transition if its time has come; ``since`` is when the current state
+        began on the simulator's clock (not when it was noticed), so a batch read
+        rarely ends up where one read often would."""
         now = self.clock()
         status = batch["status"]
         if status == "validating":
             if now - work["since"] < self.validate_seconds:
                 return False
+            work["since"] += self.validate_seconds
             problem = (
                 "the input file was rejected" if work["reject"] else self._validate(work, batch)
             )
@@ -247,16 +251,19 @@ class BatchAPI:
                 return False
             batch.update(status="in_progress", in_progress_at=int(time.time()))
             batch["request_counts"]["total"] = len(work["lines"])
-            work["since"] = now
             return True
         if status in ("in_progress", "cancelling"):
             self._process(batch, work, now)
             if status == "cancelling":
                 self._finish(batch, work, "cancelled", "batch_cancelled")
                 return False
-            if len(work["done"]) + len(work["errors"]) == len(work["lines"]):
+            total = len(work["lines"])
+            if len(work["done"]) + len(work["errors"]) == total:
                 batch.update(status="finalizing", finalizing_at=int(time.time()))
-                work["since"] = now
+                if self.lines_per_second is not None:
+                    work["since"] += total / self.lines_per_second
+                else:
+                    work["since"] = now
                 return True
             if self.expire_after is not None and now - work["since"] >= self.expire_after:
                 self._finish(batch, work, "expired", "batch_expired")

@@ -139,13 +139,15 @@ class BatchApiRun:
         )
         try:
             refresh(state, provider)
-            self._collect()
             submitter.resume()
             self._register()
             while True:
+                self._collect()
                 self._finish_live()
                 sent = submitter.submit_new()
                 self.stopped_reason = submitter.stopped_reason
+                if any(chunk.waiting_to_collect for chunk in state.chunks):
+                    continue  # e.g. a resumed batch that had already finished
                 if sent == 0 and not any(c.open and c.batch_id for c in state.chunks):
                     break
                 if not self.wait:
@@ -155,7 +157,6 @@ class BatchApiRun:
                     )
                     break
                 wait_for_any(state, provider, self.options.poll_seconds, self.say)
-                self._collect()
         except KeyboardInterrupt:
             self.interrupted = True
             self.say(

@@ -19,9 +19,9 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TypeVar
 
 from summarizer.article import Article
+from summarizer.batchapi.poll import apply
 from summarizer.batchapi.provider import Provider
 from summarizer.batchapi.requests import LineBuilder
 from summarizer.batchapi.state import Chunk, Line, State
@@ -33,7 +33,6 @@ log = logging.getLogger("summarizer")
 
 # Loads a line's article again from the input folder (None: no input readable).
 ArticleLoader = Callable[[Line], Article | None]
-T = TypeVar("T")
 
 
 @dataclass
@@ -103,7 +102,11 @@ class Submitter:
         path = state.chunk_file(name)
         left: tuple[Line, bytes, int] | None = None
         with path.open("wb") as handle:
-            for item in _chain(carry, built):
+            while True:
+                # Not a chained generator: breaking out of one would close `built`.
+                item, carry = (carry, None) if carry is not None else (next(built, None), None)
+                if item is None:
+                    break
                 line, data, prompt = item
                 if (
                     len(members) >= options.max_requests_per_batch
@@ -157,8 +160,8 @@ class Submitter:
             self.options.completion_window,
             {"summarizer_chunk": chunk.name},
         )
-        chunk.batch_id = batch["id"]
-        chunk.status = batch["status"]
+        chunk.batch_id = str(batch["id"])
+        apply(chunk, batch)  # a found batch may be far along, even finished
         chunk.created_at = float(batch.get("created_at") or time.time())
         state.save()
         self.say(f"batch {chunk.batch_id}: {chunk.lines} requests submitted ({chunk.name})")
@@ -172,9 +175,3 @@ class Submitter:
                 log.info("%s: found batch %s made from %s", chunk.name, batch["id"], chunk.file_id)
                 return batch
         return None
-
-
-def _chain(first: T | None, rest: Iterator[T]) -> Iterator[T]:
-    if first is not None:
-        yield first
-    yield from rest
