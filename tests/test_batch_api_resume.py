@@ -197,3 +197,23 @@ def test_an_offline_model_has_no_batch_api(tmp_path: Path) -> None:
                     "--model", "offline")  # fmt: skip
     assert result.exit_code == EXIT_USER_ERROR
     assert "--batch-api needs a model endpoint" in result.output
+
+
+def test_cancel_is_refused_while_a_run_holds_the_folder_and_listing_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    from summarizer.batch.lock import OutputLock
+
+    articles = make_articles(tmp_path / "in", 2)
+    out, cache = tmp_path / "out", tmp_path / "cache.db"
+    with SimServer() as sim:
+        sim.batch_api.hold = True
+        assert batch_run(sim, articles, out, cache, "--no-wait").exit_code == EXIT_BATCHES_OPEN
+        saved = (out / ".summarizer-batch-api" / "state").read_bytes()
+        with OutputLock(out):  # stands for a run polling in another process
+            refused = invoke("batches", out, "--cancel", "--base-url", sim.base_url)
+            listed = invoke("batches", out, "--base-url", sim.base_url)
+        assert refused.exit_code == 75 and "stop that run first" in refused.output
+        assert listed.exit_code == 0 and "validating" in listed.output
+        assert (out / ".summarizer-batch-api" / "state").read_bytes() == saved
+        assert all(b["status"] == "validating" for b in sim.batch_api.batches.values())

@@ -19,6 +19,7 @@ from summarizer.options import BatchApiOptions
 F = TypeVar("F", bound=Callable[..., Any])
 BATCH = BatchApiOptions()
 EXIT_BATCHES_OPEN = 3  # run --batch-api: articles still in batches; rerun to collect
+EXIT_OUTPUT_LOCKED = 75  # as summarizer.cli's: another run holds the output folder
 _KEYS = (
     "batch_api",
     "no_wait",
@@ -132,8 +133,13 @@ def exit_code(report: dict[str, Any], failed_code: int, interrupted_code: int) -
 def batches(
     out_dir: Path, cancel: bool, base_url: str | None, api_key: str | None, as_json: bool
 ) -> None:
-    """List the provider batches of a --batch-api run in OUT_DIR (or cancel them)."""
-    from summarizer.batchapi.poll import apply, describe, refresh
+    """List the provider batches of a --batch-api run in OUT_DIR (or cancel them).
+
+    A rerun of the same `run` sends again what a cancelled batch left unanswered: to
+    abandon the run, cancel and then use another --out.
+    """
+    from summarizer.batch.lock import OutputLock, OutputLocked
+    from summarizer.batchapi.poll import apply, describe
     from summarizer.batchapi.provider import Provider
     from summarizer.batchapi.state import State
     from summarizer.config import resolve
@@ -144,15 +150,28 @@ def batches(
         state = State.read(out_dir)
         settings = resolve(model=state.model, base_url=base_url or state.base_url, api_key=api_key)
         provider = Provider(settings, TransportOptions())
+        lock = OutputLock(out_dir)
         try:
-            refresh(state, provider)
+            lock.acquire()
+            owned = True
+        except OutputLocked:
             if cancel:
-                for chunk in state.chunks:
-                    if chunk.batch_id and chunk.open:
+                raise
+            owned = False  # a run is polling: list what the provider says, write nothing
+        try:
+            for chunk in state.chunks:
+                if chunk.batch_id and chunk.open:
+                    apply(chunk, provider.retrieve(chunk.batch_id))
+                    if cancel:
                         apply(chunk, provider.cancel(chunk.batch_id))
+            if owned:
                 state.save()
         finally:
+            lock.release()
             provider.close()
+    except OutputLocked as exc:
+        click.echo(f"summarizer: error: {exc}; stop that run first (Ctrl-C), then cancel", err=True)
+        sys.exit(EXIT_OUTPUT_LOCKED)
     except SummarizerError as exc:
         click.echo(f"summarizer: error: {exc}", err=True)
         sys.exit(2)

@@ -66,6 +66,7 @@ class Chunk:
     output_file_id: str | None = None
     error_file_id: str | None = None
     counts: dict[str, int] = field(default_factory=dict)
+    uploaded_at: float | None = None  # time.time() before the upload
     created_at: float | None = None  # time.time() when the batch was created
     in_progress_at: float | None = None
     expires_at: float | None = None

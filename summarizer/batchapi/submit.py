@@ -151,6 +151,7 @@ class Submitter:
     def _send(self, chunk: Chunk, *, resuming: bool = False) -> None:
         state, provider = self.state, self.provider
         if chunk.file_id is None:
+            chunk.uploaded_at = time.time()
             chunk.file_id = provider.upload(state.chunk_file(chunk.name))
             chunk.status = "uploaded"
             state.save()
@@ -170,7 +171,10 @@ class Submitter:
         """A batch a killed process created from this file before recording its id."""
         if chunk.status != "uploaded":
             return None
-        for batch in self.provider.batches():
+        since = (chunk.uploaded_at or 0) - 3600  # generous: clocks differ
+        for batch in self.provider.batches():  # newest first
+            if float(batch.get("created_at") or 0) < since:
+                break
             if batch.get("input_file_id") == chunk.file_id:
                 log.info("%s: found batch %s made from %s", chunk.name, batch["id"], chunk.file_id)
                 return batch
