@@ -253,6 +253,8 @@ class BatchAPI:
             batch["request_counts"]["total"] = len(work["lines"])
             return True
         if status in ("in_progress", "cancelling"):
+            if self.expire_after is not None:  # nothing is answered after the window ends
+                now = min(now, work["since"] + self.expire_after)
             self._process(batch, work, now)
             if status == "cancelling":
                 self._finish(batch, work, "cancelled", "batch_cancelled")
