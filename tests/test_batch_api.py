@@ -251,3 +251,20 @@ def test_a_rejected_input_file_is_submitted_again(tmp_path: Path, reject: int) -
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert [b["status"] for b in report["batches"]] == ["failed", "completed"]
     assert report["ok"] == 3
+
+
+def test_outputs_a_live_run_already_wrote_are_not_submitted(tmp_path: Path) -> None:
+    articles = make_articles(tmp_path / "in", 3)
+    out = tmp_path / "out"
+    with SimServer() as sim:
+        args = ["--model", "sim-model", "--base-url", sim.base_url, "--no-cache"]
+        assert invoke("run", articles, "--out", out, *args).exit_code == 0
+        written = {p.name: p.read_bytes() for p in out.glob("*.txt.json")}
+        make_articles(articles, 1, start=3)
+        result = invoke("run", articles, "--out", out, "--batch-api", "--poll-seconds", "0.01",
+                        *args)  # fmt: skip
+        assert result.exit_code == 0, result.output
+        assert sim.batch_api.lines_answered == 1
+    assert {p.name: p.read_bytes() for p in out.glob("story00[012].txt.json")} == written
+    index = read_index(out)
+    assert [index[f"story{i:03}.txt"].get("cache_hit") for i in range(4)] == [True] * 3 + [None]

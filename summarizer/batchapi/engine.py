@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import sys
 import time
@@ -33,6 +34,7 @@ from typing import Any
 from summarizer.article import Article
 from summarizer.batch.lock import OutputLock, prepare_output
 from summarizer.batch.walk import Entry, walk_entries
+from summarizer.batch.writer import output_name
 from summarizer.batchapi.collect import Collector
 from summarizer.batchapi.outputs import write_outputs
 from summarizer.batchapi.poll import refresh, wait_for_any
@@ -40,12 +42,13 @@ from summarizer.batchapi.provider import Provider
 from summarizer.batchapi.requests import LineBuilder
 from summarizer.batchapi.state import Line, State
 from summarizer.batchapi.submit import Submitter
-from summarizer.cache import Cache
+from summarizer.cache import PIPELINE_VERSION, Cache
 from summarizer.errors import ArticleError, ConfigError, SummarizerError
 from summarizer.loader import SUPPORTED_SUFFIXES, load_article
 from summarizer.options import BatchApiOptions
 from summarizer.pipeline import Summarizer
 from summarizer.pricing import ModelInfo, batch_priced
+from summarizer.schema import schema_errors, schema_version
 
 log = logging.getLogger("summarizer")
 PRIVATE_CACHE = "results.sqlite3"
@@ -197,8 +200,34 @@ class BatchApiRun:
                 continue
             if summarizer.cached_result(article, key) is not None:
                 continue  # cache hits are never submitted
+            if self._adopt_output(entry.relative, article, key):
+                continue  # nor are outputs a live run already wrote here
             state.lines[key] = Line(key=key, inputs=[entry.relative])
         state.save()
+
+    def _adopt_output(self, relative: str, article: Article, key: str) -> bool:
+        """An output already in OUT for this very article, model, endpoint, prompt and
+        pipeline (a live run's, with --no-cache) counts as done: it is cached, not sent."""
+        summarizer, backend = self.summarizer, self.summarizer.backend
+        if summarizer.refresh or summarizer.cache is None:
+            return False
+        try:
+            payload = json.loads((self.out_dir / output_name(relative)).read_bytes())
+        except (OSError, ValueError, RecursionError):
+            return False
+        if not isinstance(payload, dict) or schema_errors(payload, "result"):
+            return False
+        made = payload["provenance"]
+        if (
+            payload["article"]["sha256"] != article.sha256
+            or (made["model"], made["endpoint"]) != (backend.model, backend.endpoint)
+            or made["prompt"] != summarizer.template.provenance()
+            or made["pipeline_version"] != PIPELINE_VERSION
+            or made["summary_schema_version"] != schema_version("summary")
+        ):
+            return False
+        summarizer.cache.put(key, payload)
+        return True
 
     def _load(self, line: Line) -> Article | None:
         """The line's article, from the first of its inputs that still has its text."""
