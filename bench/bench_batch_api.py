@@ -64,8 +64,8 @@ def stop_sim(sim: subprocess.Popen[str]) -> None:
         sim.wait()
 
 
-def timed(command: list[str]) -> tuple[int, float, int]:
-    """Exit code, wall seconds and peak RSS (KiB) of one child process."""
+def timed(command: list[str]) -> tuple[int, float, int, float]:
+    """Exit code, wall seconds, peak RSS (KiB) and CPU seconds of one child process."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     started = time.perf_counter()
     child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -75,7 +75,8 @@ def timed(command: list[str]) -> tuple[int, float, int]:
     if os.waitstatus_to_exitcode(status) != 0:
         sys.stderr.write(child.stderr.read().decode()[-2000:])
     child.stderr.close()
-    return os.waitstatus_to_exitcode(status), wall, usage.ru_maxrss
+    cpu = usage.ru_utime + usage.ru_stime
+    return os.waitstatus_to_exitcode(status), wall, usage.ru_maxrss, cpu
 
 
 def cli(*args: str) -> list[str]:
@@ -91,11 +92,11 @@ def one_round(data: Path, work: Path, args: argparse.Namespace) -> dict[str, Any
             "--model", MODEL, "--base-url", url, "--api-key", "sk-bench",
             "--cache", str(cache), "--poll-seconds", str(args.poll_seconds),
         )  # fmt: skip
-        code, wall, rss = timed(command)
+        code, wall, rss, cpu = timed(command)
         report = json.loads((out / "report.json").read_text())
         state = json.loads((out / ".summarizer-batch-api" / "state").read_text())
         submitted = sum(chunk["lines"] for chunk in state["chunks"])
-        rerun_code, rerun_wall, _ = timed(command)
+        rerun_code, rerun_wall, _, rerun_cpu = timed(command)
         rerun = json.loads((out / "report.json").read_text())
         state = json.loads((out / ".summarizer-batch-api" / "state").read_text())
         resubmitted = sum(chunk["lines"] for chunk in state["chunks"]) - submitted
@@ -116,6 +117,8 @@ def one_round(data: Path, work: Path, args: argparse.Namespace) -> dict[str, Any
         "wall_s": wall,
         "simulated_s": submitted / args.lines_per_second,
         "rerun_wall_s": rerun_wall,
+        "cpu_s": cpu,
+        "rerun_cpu_s": rerun_cpu,
         "peak_rss_mib": rss / 1024,
         "tokens": report["tokens"],
         "cost_usd": report["cost_usd"],
@@ -132,7 +135,8 @@ def main() -> int:
     if not args.data.is_dir():
         raise SystemExit(f"{args.data}: corpus not found")
     print(f"command: {' '.join(sys.argv)}")
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; data {args.data}")
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; data {args.data}; "
+          f"load average at start {os.getloadavg()[0]:.1f}")  # fmt: skip
     from summarizer.pricing import cost_usd, model_info
 
     estimate = subprocess.run(
@@ -164,6 +168,9 @@ def main() -> int:
     per_round = [round(o, 2) for o in overhead]
     print(f"beyond simulated (median)   {statistics.median(overhead):.2f} s "
           f"(poll interval {args.poll_seconds:g} s); per round {per_round}")  # fmt: skip
+    print(f"client CPU (median)         {median('cpu_s'):.2f} s "
+          f"({median('cpu_s') / first['inputs'] * 1000:.1f} ms per input); "
+          f"rerun {median('rerun_cpu_s'):.2f} s")  # fmt: skip
     print(f"peak RSS (median)           {median('peak_rss_mib'):.1f} MiB")
     print(f"estimate, live              ${figures['cost_usd']:.4f}")
     print(f"estimate, batch API         ${figures['batch_cost_usd']:.4f} "

@@ -268,3 +268,17 @@ def test_outputs_a_live_run_already_wrote_are_not_submitted(tmp_path: Path) -> N
     assert {p.name: p.read_bytes() for p in out.glob("story00[012].txt.json")} == written
     index = read_index(out)
     assert [index[f"story{i:03}.txt"].get("cache_hit") for i in range(4)] == [True] * 3 + [None]
+
+
+def test_an_article_too_long_for_the_context_window_fails_before_anything_is_sent(
+    tmp_path: Path,
+) -> None:
+    articles = make_articles(tmp_path / "in", 2)
+    words = " ".join(f"word{i} zebra{i * 7}" for i in range(6000))  # > 8,192 tokens
+    (articles / "huge.txt").write_text(f"A long one\n\nMinister Ana Lopez said {words}.\n")
+    with SimServer() as sim:
+        result = batch_run(sim, articles, tmp_path / "out", tmp_path / "c.db")
+        assert result.exit_code == EXIT_FAILED_ITEMS
+        assert sim.batch_api.lines_answered == 2
+    huge = read_index(tmp_path / "out")["huge.txt"]
+    assert huge["status"] == "failed" and "context window" in huge["reason"]

@@ -89,6 +89,9 @@ class BatchApiRun:
     def run(self) -> dict[str, Any]:
         """Submit, collect, write; raises ``OutputLocked`` when another run holds OUT."""
         builder = LineBuilder(self.summarizer)  # refuses a backend without a batch API
+        builder.count_tokens = (
+            self.summarizer.budget.limited or self.options.max_enqueued_tokens is not None
+        )
         prepare_output(self.input_dir, self.out_dir)
         with OutputLock(self.out_dir):
             return self._run_locked(builder)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from summarizer.backends.chat import _upper_bound_tokens
 from summarizer.errors import ConfigError
 from summarizer.options import MODES
 from summarizer.tokens import count_message_tokens, ensure_fits_context
@@ -62,6 +63,9 @@ class LineBuilder:
         self.context_window = info.context_window if info is not None else None
         self.model = backend.model
         self._client = backend.new_client()  # type: ignore[attr-defined]
+        # Exact prompt tokens cost a tokenizer pass per line; only a budget or a cap on
+        # enqueued tokens needs them (set by the engine).
+        self.count_tokens = True
 
     def messages(self, article: Article, followups: list[Message]) -> list[Message]:
         include_schema = self.mode != "json_schema"
@@ -75,14 +79,19 @@ class LineBuilder:
     def line(
         self, key: str, round_: int, article: Article, followups: list[Message]
     ) -> tuple[bytes, int]:
-        """The line and its prompt tokens; raises the live path's error for a prompt
-        that cannot fit the context window (refused before anything is paid)."""
+        """The line and its prompt tokens (0 when not counted, see ``count_tokens``);
+        raises the live path's error for a prompt that cannot fit the context window
+        (refused before anything is paid)."""
         messages = self.messages(article, followups)
-        tokens = count_message_tokens(messages, self.encoding)
-        if self.context_window is not None:
+        room = None if self.context_window is None else self.context_window - self.max_output_tokens
+        if self.count_tokens or (room is not None and _upper_bound_tokens(messages) > room):
+            tokens = count_message_tokens(messages, self.encoding)
+        else:
+            tokens = 0  # fits for sure, and neither a budget nor a token cap needs the count
+        if room is not None and tokens:
             ensure_fits_context(
                 tokens,
-                context_window=self.context_window,
+                context_window=room + self.max_output_tokens,
                 output_allowance=self.max_output_tokens,
                 model=self.model,
                 source=article.source,
