@@ -217,3 +217,19 @@ def test_cancel_is_refused_while_a_run_holds_the_folder_and_listing_writes_nothi
         assert listed.exit_code == 0 and "validating" in listed.output
         assert (out / ".summarizer-batch-api" / "state").read_bytes() == saved
         assert all(b["status"] == "validating" for b in sim.batch_api.batches.values())
+
+
+def test_an_unreachable_batch_api_writes_the_report_and_keeps_the_state(tmp_path: Path) -> None:
+    articles = make_articles(tmp_path / "in", 2)
+    out, cache = tmp_path / "out", tmp_path / "cache.db"
+    with SimServer() as sim:
+        sim.batch_api.hold = True
+        assert batch_run(sim, articles, out, cache, "--no-wait").exit_code == EXIT_BATCHES_OPEN
+        url = sim.base_url
+        saved = read_state(out)
+    gone = invoke("run", articles, "--out", out, "--batch-api", "--model", "sim-model",
+                  "--base-url", url, "--cache", cache, "--max-attempts", "1")  # fmt: skip
+    assert gone.exit_code == EXIT_FAILED_ITEMS
+    report = json.loads((out / "report.json").read_text())
+    assert "cannot connect" in report["stopped_reason"] and report["pending"] == 2
+    assert read_state(out)["chunks"] == saved["chunks"]  # the batch is still ours to collect

@@ -33,6 +33,7 @@ from typing import Any
 
 from summarizer.article import Article
 from summarizer.batch.lock import OutputLock, prepare_output
+from summarizer.batch.report import one_line
 from summarizer.batch.walk import Entry, walk_entries
 from summarizer.batch.writer import output_name
 from summarizer.batchapi.collect import Collector
@@ -43,7 +44,7 @@ from summarizer.batchapi.requests import LineBuilder
 from summarizer.batchapi.state import Line, State
 from summarizer.batchapi.submit import Submitter
 from summarizer.cache import PIPELINE_VERSION, Cache
-from summarizer.errors import ArticleError, ConfigError, SummarizerError
+from summarizer.errors import ArticleError, ConfigError, ModelError, SummarizerError
 from summarizer.loader import SUPPORTED_SUFFIXES, load_article
 from summarizer.options import BatchApiOptions
 from summarizer.pipeline import Summarizer
@@ -163,6 +164,9 @@ class BatchApiRun:
                     )
                     break
                 wait_for_any(state, provider, self.options.poll_seconds, self.say)
+        except ModelError as exc:  # the provider's Files/Batch API failed or is unreachable
+            self.stopped_reason = one_line(str(exc))
+            self.say(f"error: {self.stopped_reason}; rerun the same command to go on")
         except KeyboardInterrupt:
             self.interrupted = True
             self.say(
