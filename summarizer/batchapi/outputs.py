@@ -102,7 +102,7 @@ def _outcome(
         return _written(run, relative, cached, outcome)
     result = cached.for_article(article, cache_hit=False)
     outcome = _with_usage(Outcome(relative, "ok", reasks=line.round), line)
-    outcome.warnings = len(result.warnings)
+    outcome.latency_ms = result.provenance.get("latency_ms")  # batch creation to collection
     return _written(run, relative, result, outcome)
 
 
