@@ -84,6 +84,10 @@ def take_batch_options(options: dict[str, Any]) -> tuple[BatchApiOptions | None,
     --batch-api; whether to wait)."""
     values = {key: options.pop(key) for key in _KEYS}
     if not values.pop("batch_api"):
+        given = [key for key in ("no_wait", "max_enqueued_tokens") if values[key]]
+        if given or values["fallback"] != BATCH.fallback:
+            flag = "--" + (given[0] if given else "fallback").replace("_", "-")
+            raise click.UsageError(f"{flag} only applies with --batch-api")
         return None, True
     wait = not values.pop("no_wait")
     return BatchApiOptions(**values), wait
