@@ -119,7 +119,8 @@ def _written(run: BatchApiRun, relative: str, result: Result, outcome: Outcome) 
     outcome.output = output_name(relative)
     outcome.warnings = len(result.warnings)
     try:
-        if not (result.cache_hit and already_written(target, result)):
+        # A rerun finds most outputs already written: reading is cheaper than rewriting.
+        if not already_written(target, result):
             write_atomic(target, json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
     except OSError as exc:
         return Outcome(relative, "failed", f"cannot write output: {exc.strerror or exc}")
