@@ -155,6 +155,15 @@ def test_requests_per_batch_and_enqueued_token_cap_split_the_work(tmp_path: Path
                            "--max-requests-per-batch", "2")  # fmt: skip
         assert result.exit_code == 0, result.output
         assert [len(ids) for ids in submitted_ids(sim)] == [2, 2, 1]
+    line_bytes = max(c["bytes"] / c["lines"] for c in read_state(tmp_path / "a")["chunks"])
+    with SimServer() as sim:
+        result = batch_run(sim, articles, tmp_path / "s", tmp_path / "s.db",
+                           "--max-bytes-per-file", str(int(line_bytes * 3.5)))  # fmt: skip
+        assert result.exit_code == 0, result.output
+        assert [len(ids) for ids in submitted_ids(sim)] == [3, 2]
+        api = sim.batch_api
+        inputs = [len(api.contents[b["input_file_id"]]) for b in api.batches.values()]
+        assert max(inputs) <= line_bytes * 3.5
     with SimServer() as sim:
         sim.batch_api.hold = True
         # Each prompt is a few hundred tokens: room for two at a time.
