@@ -22,6 +22,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from summarizer.article import Article
@@ -41,12 +42,13 @@ log = logging.getLogger("summarizer")
 @dataclass
 class Collector:
     state: State
-    read: Callable[[str], bytes]  # a file's content by id (the provider's, or a local file)
+    # A batch file on disk, by id and chunk name: downloaded (streamed, and kept for
+    # audit) from the provider, or an imported results file as it is.
+    fetch: Callable[[str, str], Path]
     summarizer: Summarizer
     options: BatchApiOptions
     mode: str
     load: Callable[[Line], Article | None]
-    keep_files: bool = True
     may_reask: bool = True  # False for an imported results file: no follow-up batch
 
     def collect(self, chunk: Chunk) -> dict[str, int]:
@@ -75,11 +77,11 @@ class Collector:
         for file_id in (chunk.output_file_id, chunk.error_file_id):
             if not file_id:
                 continue
-            data = self.read(file_id)
-            if self.keep_files:  # kept for audit, and for `batch-file import` elsewhere
-                (self.state.folder / f"{chunk.name}.{file_id}.jsonl").write_bytes(data)
-            for text in data.decode("utf-8", "replace").splitlines():
-                if text.strip():
+            path = self.fetch(file_id, chunk.name)
+            with path.open(encoding="utf-8", errors="replace") as lines:
+                for text in lines:  # one line at a time: output files reach gigabytes
+                    if not text.strip():
+                        continue
                     try:
                         entry = json.loads(text)
                     except ValueError:

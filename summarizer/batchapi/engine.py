@@ -131,9 +131,11 @@ class BatchApiRun:
         summarizer = self.summarizer
         state = self.open_state(builder.mode)
         provider = Provider(summarizer.settings, summarizer.transport)
-        self.collector = Collector(
-            state, provider.content, summarizer, self.options, builder.mode, self._load
-        )
+
+        def fetch(file_id: str, chunk: str) -> Path:
+            return provider.download(file_id, state.folder / f"{chunk}.{file_id}.jsonl")
+
+        self.collector = Collector(state, fetch, summarizer, self.options, builder.mode, self._load)
         submitter = Submitter(
             state,
             provider,

@@ -162,12 +162,11 @@ def batch_file_group(
             options = replace(BatchApiOptions(), max_line_retries=0)
             collector = Collector(
                 state,
-                lambda path: Path(path).read_bytes(),
+                lambda path, _chunk: Path(path),
                 summarizer,
                 options,
                 mode,
                 run._load,
-                keep_files=False,
                 may_reask=False,  # a file round trip has no follow-up batch
             )
             counts = collector.collect(chunk)

@@ -79,9 +79,19 @@ class Provider:
         for batch in page:
             yield dict(batch.model_dump())
 
-    def content(self, file_id: str) -> bytes:
-        response = self._call(f"downloading {file_id}", self._client.files.content, file_id)
-        return bytes(response.content)
+    def download(self, file_id: str, target: Path) -> Path:
+        """A file's content streamed to ``target`` (whole or not at all)."""
+        partial = target.with_name(target.name + ".part")
+
+        def fetch() -> None:
+            stream = self._client.files.with_streaming_response.content(file_id)
+            with stream as response, partial.open("wb") as out:
+                for block in response.iter_bytes():
+                    out.write(block)
+
+        self._call(f"downloading {file_id}", fetch)
+        partial.replace(target)
+        return target
 
     def close(self) -> None:
         self._client.close()
