@@ -233,3 +233,17 @@ def test_an_unreachable_batch_api_writes_the_report_and_keeps_the_state(tmp_path
     report = json.loads((out / "report.json").read_text())
     assert "cannot connect" in report["stopped_reason"] and report["pending"] == 2
     assert read_state(out)["chunks"] == saved["chunks"]  # the batch is still ours to collect
+
+
+def test_a_config_entry_can_give_a_model_a_batch_price() -> None:
+    from summarizer.errors import ConfigError
+    from summarizer.pricing import batch_priced, model_info
+
+    assert batch_priced(model_info("llama3.1")) is None
+    priced = batch_priced(model_info("llama3.1", {"llama3.1": {"batch_discount": 0.25}}))
+    assert priced is not None and priced.input_per_mtok == 0
+    custom = model_info("my-model", {"my-model": {"input_per_mtok": 2, "output_per_mtok": 8,
+                                                  "batch_discount": 0.5}})  # fmt: skip
+    assert batch_priced(custom).output_per_mtok == 4  # type: ignore[union-attr]
+    with pytest.raises(ConfigError, match="batch_discount"):
+        model_info("gpt-4o", {"gpt-4o": {"batch_discount": 2}})
