@@ -6,8 +6,22 @@ upload, batches), :mod:`.poll` (progress), :mod:`.collect` (answers through the
 pipeline's judge), :mod:`.outputs` (the live writer and report), :mod:`.engine`
 (the passes), :mod:`.files` (self-hosted ``vllm run-batch`` files) and
 :mod:`.cli` (the commands).
+
+Nothing is imported here eagerly: ``summarizer.cli`` imports :mod:`.cli` at start-up,
+and the command line must start fast (a Ctrl-C during start-up imports shows a
+traceback, and every command pays for them).
 """
 
-from summarizer.batchapi.engine import BatchApiRun
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["BatchApiRun"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "BatchApiRun":
+        from summarizer.batchapi.engine import BatchApiRun
+
+        return BatchApiRun
+    raise AttributeError(name)
