@@ -18,6 +18,11 @@ from typing import Any, TypeVar
 
 import click
 
+from summarizer.batchapi.cli import (  # noqa: F401 - EXIT_BATCHES_OPEN: the documented code
+    EXIT_BATCHES_OPEN,
+    batch_api_options,
+    take_batch_options,
+)
 from summarizer.config import OFFLINE_NOTICE, resolve
 from summarizer.doctor import doctor_command
 from summarizer.errors import SummarizerError
@@ -362,6 +367,7 @@ def _budget(max_cost: float | None, total: int | None, deprecated: int | None) -
     help="Base URL of a model server replica (repeatable): actors spread over them.",
 )
 @run_options
+@batch_api_options
 @user_errors
 def run(
     input_dir: str,
@@ -389,6 +395,9 @@ def run(
     from summarizer.batch import OutputLocked, run_folder
     from summarizer.batch.progress import make_progress
 
+    batch_api, wait = take_batch_options(options)
+    if engine == "ray" and batch_api is not None:
+        _fail("--batch-api sends the run to the provider's batch API: not with --engine ray")
     if engine == "ray":
         from summarizer.ray.cli import run_on_ray
 
@@ -414,6 +423,8 @@ def run(
         _budget(max_cost, max_total_tokens, deprecated_max_tokens),
         {"rpm": rpm, "tpm": tpm, "concurrency": concurrency},
     )
+    if batch_api is not None:
+        _run_batch_api(summarizer, input_dir, out_dir, patterns, batch_api, wait, quiet)
     display = make_progress("none" if quiet else progress)
     display.start()
     try:
@@ -451,6 +462,22 @@ def run(
         sys.exit(EXIT_FAILED_ITEMS)
 
 
+def _run_batch_api(summarizer: Any, input_dir: Path, out_dir: Path, patterns: tuple[str, ...],
+                   batch_api: Any, wait: bool, quiet: bool) -> None:  # fmt: skip
+    """``run --batch-api`` (see summarizer/batchapi/): exits with the run's code."""
+    from summarizer.batch import OutputLocked
+    from summarizer.batchapi.cli import exit_code, run_batch_api
+
+    try:
+        report = run_batch_api(
+            summarizer, input_dir, out_dir, list(patterns) or None, batch_api, wait, quiet
+        )
+    except OutputLocked as exc:
+        _fail(str(exc), EXIT_OUTPUT_LOCKED)
+    summarizer.close()
+    sys.exit(exit_code(report, EXIT_FAILED_ITEMS, EXIT_INTERRUPTED))
+
+
 @main.command()
 @click.argument("input_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option(
@@ -461,6 +488,7 @@ def run(
     help="Expected completion tokens per article (a brief is typically 600-1,200).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the estimate as JSON.")
+@click.option("--batch-api", is_flag=True, help="Also price the run at the batch-API discount.")
 @run_options
 @user_errors
 def estimate(
@@ -468,6 +496,7 @@ def estimate(
     patterns: tuple[str, ...],
     expected_output_tokens: int,
     as_json: bool,
+    batch_api: bool,
     **options: Any,
 ) -> None:
     """Articles, tokens and cost of running INPUT_DIR, before any call.
@@ -487,7 +516,7 @@ def estimate(
         patterns=list(patterns) or None,
         expected_output_tokens=expected_output_tokens,
     )
-    click.echo(json.dumps(figures, indent=2) if as_json else format_estimate(figures))
+    click.echo(json.dumps(figures, indent=2) if as_json else format_estimate(figures, batch_api))
 
 
 @main.command()
@@ -651,6 +680,19 @@ def evaluate_command(
 
 
 main.add_command(doctor_command)
+
+
+def _add_batch_commands() -> None:
+    from summarizer.batchapi.cli import batches
+    from summarizer.batchapi.files import batch_file_group
+
+    main.add_command(batches)
+    main.add_command(
+        batch_file_group(model_options, user_errors, build_summarizer, EXIT_FAILED_ITEMS)
+    )
+
+
+_add_batch_commands()
 
 if __name__ == "__main__":
     main()

@@ -17,7 +17,7 @@ from summarizer.errors import ArticleError
 from summarizer.input.loader import SUPPORTED_SUFFIXES, load_article
 from summarizer.longform.estimate import LongformEstimate
 from summarizer.options import GenerationOptions
-from summarizer.pricing import cost_usd, model_info
+from summarizer.pricing import batch_priced, cost_usd, model_info
 from summarizer.prompting.prompt import load_prompt
 from summarizer.prompting.tokens import count_message_tokens
 
@@ -70,6 +70,7 @@ def estimate_folder(
         prompt_tokens += tokens
     prompt_tokens += long.prompt_tokens
     output_tokens = (articles - long.articles) * expected_output_tokens + long.output_tokens
+    batch = batch_priced(info)
     return {
         "model": info.name if info.known else settings.model,
         "model_known": info.known,
@@ -85,10 +86,13 @@ def estimate_folder(
         "prices_per_mtok": {"input": info.input_per_mtok, "output": info.output_per_mtok},
         "context_window": window,
         **long.figures(),
+        # The provider's batch API (run --batch-api): None when no batch price is known.
+        "batch_discount": info.batch_discount,
+        "batch_cost_usd": None if batch is None else cost_usd(batch, prompt_tokens, output_tokens),
     }
 
 
-def format_estimate(figures: dict[str, Any]) -> str:
+def format_estimate(figures: dict[str, Any], batch_api: bool = False) -> str:
     cost = figures["cost_usd"]
     unknown_model = "" if figures["model_known"] else " (not in the price table)"
     if cost is None:
@@ -109,4 +113,12 @@ def format_estimate(figures: dict[str, Any]) -> str:
         f"expected output tokens {figures['expected_output_tokens']:,}",
         f"estimated cost         {cost_text}",
     ]
+    if batch_api:
+        batch_cost = figures["batch_cost_usd"]
+        lines.append(
+            f"with the batch API     ${batch_cost:,.4f} (x{figures['batch_discount']:g})"
+            if batch_cost is not None
+            else "with the batch API     unknown: no batch price for this model "
+            '(set batch_discount under [models."name"] in the config)'
+        )
     return "\n".join(lines)

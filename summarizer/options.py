@@ -157,3 +157,36 @@ class FolderOptions:
     def __post_init__(self) -> None:
         if self.grace_seconds < 0:
             raise ConfigError(f"grace_seconds must be 0 or more, not {self.grace_seconds}")
+
+
+@dataclass(frozen=True)
+class BatchApiOptions:
+    """How a run goes through a provider's batch API (``run --batch-api``).
+
+    The limits default to OpenAI's per-batch limits (50,000 requests, 200 MB of
+    input file); ``max_enqueued_tokens`` caps the prompt tokens of all open batches
+    together, as providers cap them per model. ``fallback`` says where answers that
+    need a re-ask (or whose line failed) go next: a follow-up batch, or ``live``.
+    ``max_line_retries`` bounds how often one request is sent again after a provider
+    error, an expired or a cancelled batch, so nothing loops forever.
+    """
+
+    max_requests_per_batch: int = 50_000
+    max_bytes_per_file: int = 200 * 1024 * 1024
+    max_enqueued_tokens: int | None = None
+    poll_seconds: float = 30.0
+    fallback: str = "batch"  # or "live"
+    max_line_retries: int = 3
+    completion_window: str = "24h"  # the only window providers accept
+
+    def __post_init__(self) -> None:
+        _positive("max_requests_per_batch", self.max_requests_per_batch)
+        _positive("max_bytes_per_file", self.max_bytes_per_file)
+        if self.max_enqueued_tokens is not None:
+            _positive("max_enqueued_tokens", self.max_enqueued_tokens)
+        if self.fallback not in ("batch", "live"):
+            raise ConfigError(f"fallback must be batch or live, not {self.fallback!r}")
+        if self.poll_seconds <= 0:
+            raise ConfigError(f"poll_seconds must be positive, not {self.poll_seconds}")
+        if self.max_line_retries < 0:
+            raise ConfigError(f"max_line_retries must be 0 or more, not {self.max_line_retries}")

@@ -19,7 +19,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from summarizer.backends import AttemptGate, Backend, CallStats, Request, backend_for
+from summarizer.backends import (
+    AttemptGate,
+    Backend,
+    CallStats,
+    Completion,
+    Request,
+    backend_for,
+)
 from summarizer.background import BackgroundLoop, ItemError
 from summarizer.cache import PIPELINE_VERSION, Cache, cache_key, default_cache_path
 from summarizer.config import OFFLINE_NOTICE, Settings, resolve
@@ -167,6 +174,8 @@ class Summarizer:
         *,
         store: bool = True,
         gate: AttemptGate | None = None,
+        followups: list[dict[str, str]] | None = None,
+        reasks: int = 0,
     ) -> Result:
         """The pipeline after loading, for callers that already hold the cache key
         (the batch engine computes it to share one call among identical articles).
@@ -176,12 +185,17 @@ class Summarizer:
         and for the output file. ``gate`` is entered around every model request, before
         the budget check and the rate limiter: the batch engine bounds requests in
         flight with it, so loading, validating and writing never hold a request slot.
+        ``followups``/``reasks`` continue a conversation begun in a provider batch.
         """
         cached = self.cached_result(article, key)
         if cached is not None:
             return cached
-        # An article too long for one request is split, summarised in parts, merged.
-        result = await summarize_fitting(self, article, gate)
+        if followups:
+            # A conversation begun in a provider batch: its request already fitted.
+            result = await self._generate(article, gate, followups, reasks)
+        else:
+            # An article too long for one request is split, summarised in parts, merged.
+            result = await summarize_fitting(self, article, gate)
         if store:
             self.store(key, result)
         return result
@@ -250,56 +264,100 @@ class Summarizer:
         result = Result.from_dict(payload, article)
         return result.for_article(article, cache_hit=True)
 
-    async def _generate(self, article: Article, gate: AttemptGate | None) -> Result:
+    async def _generate(
+        self,
+        article: Article,
+        gate: AttemptGate | None,
+        followups: list[dict[str, str]] | None = None,
+        reasks: int = 0,
+    ) -> Result:
         """Ask the backend; a failure carries what its calls cost (they were paid for)."""
         stats = CallStats()
         try:
-            return await self._ask(article, gate, stats)
+            return await self._ask(article, gate, stats, followups=followups, reasks=reasks)
         except SummarizerError as exc:
             exc.stats = stats  # the run's report counts failed articles' costs too
             raise
 
-    async def _ask(self, article: Article, gate: AttemptGate | None, stats: CallStats) -> Result:
-        """The re-ask loop: the errors go back to the backend while that may help."""
+    async def _ask(
+        self,
+        article: Article,
+        gate: AttemptGate | None,
+        stats: CallStats,
+        *,
+        followups: list[dict[str, str]] | None = None,
+        reasks: int = 0,
+    ) -> Result:
+        """The re-ask loop: the errors go back to the backend while that may help.
+
+        ``followups``/``reasks`` continue a conversation begun elsewhere (a batch-API
+        line whose answer needs a re-ask, finished live with ``--fallback live``).
+        """
         started = time.perf_counter()
         template = self.template
         index = ArticleIndex(article.text)
-        followups: list[dict[str, str]] = []
+        followups = list(followups or [])
 
         def render(mode: str) -> list[dict[str, str]]:
             return template.render(article.text, include_schema=mode != "json_schema") + followups
 
         request = Request(article, render)
-        reasks = 0
         while True:
             completion = await self.backend.complete(request, stats, gate)
-            if completion.finish_reason == "length":
-                raise TruncatedOutput(
-                    f"{request.source}: the model stopped at its output limit "
-                    f"({self.generation.max_output_tokens} tokens) before finishing the JSON; "
-                    "raise --max-output-tokens",
-                )
             if len(article.text) > OFFLOAD_CHARS:  # off the event loop: other articles go on
-                validation = await run_cpu(validate_answer, completion.content, index)
+                judged = await run_cpu(
+                    self.judge, article, completion, stats, reasks, started, index
+                )
             else:
-                validation = validate_answer(completion.content, index)
-            if validation.ok or reasks >= self.max_reasks:
-                break
+                judged = self.judge(article, completion, stats, reasks, started, index)
+            if isinstance(judged, Result):
+                return judged
             reasks += 1
             log.debug(
                 "%s: re-ask %d with %d errors: %s",
                 request.source,
                 reasks,
-                len(validation.errors),
-                "; ".join(validation.errors[:5]),
+                len(judged.errors),
+                "; ".join(judged.errors[:5]),
             )
             followups += [
                 {"role": "assistant", "content": completion.content},
-                template.reask(validation.errors),
+                template.reask(judged.errors),
             ]
+
+    def judge(
+        self,
+        article: Article,
+        completion: Completion,
+        stats: CallStats,
+        reasks: int,
+        started: float,
+        index: ArticleIndex | None = None,
+        *,
+        may_reask: bool = True,
+    ) -> Result | Validation:
+        """One answer's verdict: the :class:`Result`, or the :class:`Validation` whose
+        errors a re-ask should send back (only while re-asks are left).
+
+        Shared by the live re-ask loop and the batch-API collector, so an answer that
+        comes back in a provider's batch file is parsed, validated, grounded and
+        finished exactly as a live one (``may_reask=False`` where no re-ask can be
+        sent: a self-hosted batch file). Raises :class:`TruncatedOutput` and, when no
+        re-ask is left, :class:`OutputError`.
+        """
+        source = article.source or "article"
+        if completion.finish_reason == "length":
+            raise TruncatedOutput(
+                f"{source}: the model stopped at its output limit "
+                f"({self.generation.max_output_tokens} tokens) before finishing the JSON; "
+                "raise --max-output-tokens",
+            )
+        validation = validate_answer(completion.content, index or ArticleIndex(article.text))
+        if not validation.ok and may_reask and reasks < self.max_reasks:
+            return validation
         if validation.fatal:
             error = OutputError(
-                f"{request.source}: the output of {self.backend.model!r} was still invalid "
+                f"{source}: the output of {self.backend.model!r} was still invalid "
                 f"after {reasks} re-asks: {validation.fatal[0]}",
                 validation.fatal,
             )

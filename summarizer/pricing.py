@@ -30,7 +30,7 @@ import json
 import re
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -42,6 +42,10 @@ DEFAULT_KEY = "default"
 FIELDS = ("context_window", "max_output_tokens", "input_per_mtok", "output_per_mtok", "encoding")
 # Optional: how requests to the model must be shaped (see summarizer/request_rules.py).
 RULE_FIELDS = {"token_parameter": ("max_tokens", "max_completion_tokens"), "temperature": None}
+# Optional field: the price factor of the provider's batch API (0.5 = half price).
+# The shipped table keeps it apart, under BATCH_KEY, so its model lines stay untouched.
+OPTIONAL_FIELDS = ("batch_discount",)
+BATCH_KEY = "_batch_discount"
 
 _PACKAGING_WORDS = frozenset(
     {"instruct", "chat", "it", "latest", "preview", "gguf", "awq", "gptq", "fp8", "fp16",
@@ -69,17 +73,18 @@ class ModelInfo:
     output_per_mtok: float | None
     encoding: str
     known: bool
+    batch_discount: float | None = None  # None: no batch price known for this model
 
 
 def _check_entry(name: str, entry: Any, *, partial: bool, origin: str) -> dict[str, Any]:
     """Validate one entry so a typo in the config fails loudly instead of being ignored."""
     if not isinstance(entry, Mapping):
         raise ConfigError(f"{origin}: model entry {name!r} must be a table of fields")
-    unknown = sorted(set(entry) - set(FIELDS) - set(RULE_FIELDS))
+    unknown = sorted(set(entry) - set(FIELDS) - set(RULE_FIELDS) - set(OPTIONAL_FIELDS))
     if unknown:
         raise ConfigError(
             f"{origin}: model entry {name!r} has unknown field(s) {', '.join(unknown)} "
-            f"(known: {', '.join((*FIELDS, *RULE_FIELDS))})"
+            f"(known: {', '.join((*FIELDS, *RULE_FIELDS, *OPTIONAL_FIELDS))})"
         )
     if not partial:
         missing = [field for field in FIELDS if field not in entry]
@@ -108,6 +113,10 @@ def _check_entry(name: str, entry: Any, *, partial: bool, origin: str) -> dict[s
             if not isinstance(value, bool):
                 raise ConfigError(f"{origin}: {name}.temperature must be true or false")
             checked[field] = value
+        elif field == "batch_discount":
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
+                raise ConfigError(f"{origin}: {name}.batch_discount must be in (0, 1]")
+            checked[field] = float(value)
         else:
             if value not in ENCODINGS:
                 raise ConfigError(
@@ -121,11 +130,17 @@ def _check_entry(name: str, entry: Any, *, partial: bool, origin: str) -> dict[s
 def _builtin() -> dict[str, dict[str, Any]]:
     """The shipped table, validated once, keyed by its original spelling."""
     raw = json.loads((resources.files("summarizer") / "models.json").read_text(encoding="utf-8"))
-    return {
+    table = {
         name: _check_entry(name, entry, partial=False, origin="summarizer/models.json")
         for name, entry in raw.items()
         if not name.startswith("_")
     }
+    for name, discount in raw.get(BATCH_KEY, {}).items():
+        if name in table:
+            table[name].update(
+                _check_entry(name, {"batch_discount": discount}, partial=True, origin=BATCH_KEY)
+            )
+    return table
 
 
 def _merged(overrides: Mapping[str, Mapping[str, Any]] | None) -> dict[str, dict[str, Any]]:
@@ -215,6 +230,20 @@ def _info(entry: Mapping[str, Any], *, known: bool) -> ModelInfo:
         output_per_mtok=entry["output_per_mtok"],
         encoding=entry["encoding"],
         known=known,
+        batch_discount=entry.get("batch_discount"),
+    )
+
+
+def batch_priced(info: ModelInfo) -> ModelInfo | None:
+    """``info`` at the provider's batch-API prices; None when no batch price is known
+    (a cost limit or estimate must then say so rather than guess the live price)."""
+    discount = info.batch_discount
+    if discount is None or info.input_per_mtok is None or info.output_per_mtok is None:
+        return None
+    return replace(
+        info,
+        input_per_mtok=info.input_per_mtok * discount,
+        output_per_mtok=info.output_per_mtok * discount,
     )
 
 

@@ -398,7 +398,26 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- methods
 
+    def _batch_api(self, raw: bytes) -> bool:
+        """``/v1/files`` and ``/v1/batches`` are answered by sim_batches.py."""
+        path, _, query = self.path.partition("?")
+        if not path.startswith(("/v1/files", "/v1/batches")):
+            return False
+        rec = self._record(None)
+        code, payload, headers = self.server.sim.batch_api.handle(
+            self.command, path.rstrip("/"), query, raw, self.headers
+        )
+        rec.status = code
+        self._send(code, payload, headers)
+        return True
+
+    def do_DELETE(self) -> None:
+        if not self._batch_api(self._read_body()):
+            self._send(404, _error_body(f"no route {self.path}", "not_found_error"))
+
     def do_GET(self) -> None:
+        if self._batch_api(b""):
+            return
         rec = self._record(None)
         path = self.path.split("?", 1)[0].rstrip("/")
         refused = check_auth(self.server.sim.rules, rec.headers)
@@ -432,6 +451,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         raw = self._read_body()
+        if self._batch_api(raw):
+            return
         path = self.path.split("?", 1)[0].rstrip("/")
         sim = self.server.sim
         try:
@@ -551,6 +572,9 @@ class SimServer:
         self._conns: set[socket.socket] = set()
         self._httpd: _Httpd | None = None
         self._thread: threading.Thread | None = None
+        from sim_batches import BatchAPI  # /v1/files and /v1/batches
+
+        self.batch_api = BatchAPI(self)
 
     # -- lifecycle
 
@@ -946,6 +970,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--error-rate", type=float, default=0.0)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--reject-json-schema", action="store_true")
+    p.add_argument("--batch-lines-per-second", type=float, default=0.0, help="0 = at once")
     p.add_argument(
         "--count-tokens",
         choices=["chars", "tiktoken"],
@@ -981,6 +1006,7 @@ def main(argv: list[str] | None = None) -> int:
         record=False,
         context=ContextLimits(args.context_limit, args.truncate_above, args.max_model_len),
     )
+    sim.batch_api.lines_per_second = args.batch_lines_per_second or None
     done = threading.Event()
 
     def _on_signal(signum: int, frame: object) -> None:

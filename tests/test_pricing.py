@@ -36,7 +36,9 @@ def test_table_is_package_data_dated_and_covers_the_common_models() -> None:
 
 def test_exact_match() -> None:
     info = model_info("gpt-4o-mini")
-    assert info == ModelInfo("gpt-4o-mini", 128_000, 16_384, 0.15, 0.6, "o200k_base", True)
+    assert info == ModelInfo(
+        "gpt-4o-mini", 128_000, 16_384, 0.15, 0.6, "o200k_base", True, batch_discount=0.5
+    )
     assert model_info("gpt-3.5-turbo").encoding == "cl100k_base"
     assert model_info("GPT-4o-Mini").name == "gpt-4o-mini"  # case does not matter
 

@@ -94,6 +94,7 @@ class ChatBackend:
             modes=modes,
             context_window=self._explicit_window or self.info.context_window,
             tokenizer=self.info.encoding,
+            batches=True,
         )
         self._probed = self._explicit_window is not None or not settings.base_url
         self._probe_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
@@ -148,33 +149,38 @@ class ChatBackend:
         loop = asyncio.get_running_loop()
         client = self._clients.get(loop)
         if client is None:
-            # Imported here: the openai SDK takes most of a second to import, and
-            # all-cache-hit reruns never need it.
-            from summarizer.backends.wire import ModelClient
-
-            generation, transport = self.generation, self.transport
-            client = ModelClient(
-                model=self.model,
-                base_url=self.settings.base_url,
-                api_key=self.settings.api_key,
-                mode=generation.mode,
-                timeout=transport.timeout,
-                max_attempts=transport.max_attempts,
-                max_retry_seconds=transport.max_retry_seconds,
-                backoff_base=transport.backoff_base,
-                temperature=generation.temperature,
-                seed=generation.seed,
-                max_output_tokens=generation.max_output_tokens,
-                on_rate_limited=self.rate_limiter.penalize,
-                rules=request_rules(self.model, self.settings.model_overrides),
-                server=self.settings.server,
-                attempt_clock=self.attempt_clock,
-            )
+            client = self.new_client()
             if self._modes is None:
                 self._modes = client.modes
             client.modes = self._modes
             self._clients[loop] = client
         return client
+
+    def new_client(self) -> ModelClient:
+        """A wire client for this model and its options; the batch API builds its
+        request bodies with one, so a batch line is exactly what a live call sends."""
+        # Imported here: the openai SDK takes most of a second to import, and
+        # all-cache-hit reruns never need it.
+        from summarizer.backends.wire import ModelClient
+
+        generation, transport = self.generation, self.transport
+        return ModelClient(
+            model=self.model,
+            base_url=self.settings.base_url,
+            api_key=self.settings.api_key,
+            mode=generation.mode,
+            timeout=transport.timeout,
+            max_attempts=transport.max_attempts,
+            max_retry_seconds=transport.max_retry_seconds,
+            backoff_base=transport.backoff_base,
+            temperature=generation.temperature,
+            seed=generation.seed,
+            max_output_tokens=generation.max_output_tokens,
+            on_rate_limited=self.rate_limiter.penalize,
+            rules=request_rules(self.model, self.settings.model_overrides),
+            server=self.settings.server,
+            attempt_clock=self.attempt_clock,
+        )
 
     async def complete(
         self, request: Request, stats: CallStats, gate: AttemptGate | None = None
