@@ -257,3 +257,18 @@ class Cache:
         if connection is not None:
             connection.close()
             self._local.connection = None
+
+
+CacheSetting = bool | str | os.PathLike[str] | Cache | None
+
+
+def open_cache(setting: CacheSetting, configured: str | None) -> Cache | None:
+    """The cache a setting names: True is the configured file (else the user cache
+    directory's), False/None no cache, a path that file, a :class:`Cache` itself."""
+    if isinstance(setting, Cache):
+        return setting
+    if setting is None or setting is False:
+        return None
+    if setting is True:
+        return Cache(configured or default_cache_path())
+    return Cache(setting)

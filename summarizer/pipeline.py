@@ -11,12 +11,9 @@ do (:class:`~summarizer.backends.Capabilities`).
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from summarizer.backends import (
@@ -28,11 +25,11 @@ from summarizer.backends import (
     backend_for,
 )
 from summarizer.background import BackgroundLoop, ItemError
-from summarizer.cache import PIPELINE_VERSION, Cache, cache_key, default_cache_path
+from summarizer.cache import CacheSetting, cache_key, open_cache
 from summarizer.config import OFFLINE_NOTICE, Settings, resolve
 from summarizer.errors import OutputError, SummarizerError, TruncatedOutput
 from summarizer.input.article import Article
-from summarizer.input.loader import article_from_text, is_decoding_warning, load_article
+from summarizer.input.loader import Source, load_source
 from summarizer.longform.route import summarize_fitting
 from summarizer.offload import OFFLOAD_CHARS, run_cpu
 from summarizer.options import (
@@ -41,24 +38,18 @@ from summarizer.options import (
     TransportOptions,
     apply_legacy_options,
 )
-from summarizer.output.result import Brief, Result
-from summarizer.output.schema import schema_errors, schema_hash, schema_version
+from summarizer.output.envelope import cached_for, finish_result, make_provenance
+from summarizer.output.result import Result
+from summarizer.output.schema import schema_errors, schema_hash
 from summarizer.output.validate import (
     ArticleIndex,
     Validation,
-    check_brief,
-    drop_ungrounded,
     validate_answer,
 )
 from summarizer.prompting.prompt import load_prompt
 
 log = logging.getLogger("summarizer")
 
-Source = str | os.PathLike[str] | Article
-CacheSetting = bool | str | os.PathLike[str] | Cache | None
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 class Summarizer:
@@ -116,7 +107,7 @@ class Summarizer:
         capabilities = backend.capabilities
         self.template = load_prompt(generation.prompt)
         self.max_reasks = 0 if capabilities.deterministic else generation.max_reasks
-        self.cache = _open_cache(cache, settings.cache_path)
+        self.cache = open_cache(cache, settings.cache_path)
         self._loop = BackgroundLoop()
 
     @property
@@ -145,18 +136,8 @@ class Summarizer:
     # -- public API ----------------------------------------------------------------
 
     def load(self, source: Source) -> Article:
-        """An :class:`Article` from a path, an Article, or text.
-
-        A ``str`` is a path when it names an existing file and has no line break;
-        otherwise it is article text. Pass a :class:`pathlib.Path` to be explicit.
-        """
-        if isinstance(source, Article):
-            return source
-        if isinstance(source, os.PathLike):
-            return load_article(source)
-        if "\n" not in source and len(source) < 4096 and Path(source).is_file():
-            return load_article(source)
-        return article_from_text(source)
+        """An :class:`Article` from a path, an Article, or text (see :func:`load_source`)."""
+        return load_source(source)
 
     def summarize(self, source: Source) -> Result:
         """Summarise one article (blocking)."""
@@ -253,16 +234,7 @@ class Summarizer:
         if schema_errors(payload, "result"):
             self.cache.delete(key)
             return None
-        # Spans are recomputed against this article, so offsets can never go stale.
-        validation = check_brief(payload["summary"], ArticleIndex(article.text))
-        payload["evidence_spans"] = [span.to_dict() for span in validation.spans]
-        # Warnings belong to each file: this file's decoding warnings, not the ones of
-        # the file whose result was cached.
-        payload["warnings"] = list(article.warnings) + [
-            w for w in payload["warnings"] if not is_decoding_warning(w)
-        ]
-        result = Result.from_dict(payload, article)
-        return result.for_article(article, cache_hit=True)
+        return cached_for(payload, article)
 
     async def _generate(
         self,
@@ -374,51 +346,14 @@ class Summarizer:
         reasks: int,
         started: float,
     ) -> Result:
-        warnings = list(article.warnings) + validation.grounding
-        if self.generation.strict_grounding:
-            warnings += drop_ungrounded(validation)
-        assert validation.brief is not None
-        brief: Brief = validation.brief  # type: ignore[assignment]
-        return Result(
-            article=article,
-            brief=brief,
-            evidence_spans=validation.spans,
-            provenance=self._provenance(mode=mode, stats=stats, reasks=reasks, started=started),
-            warnings=warnings,
-        )
+        provenance = self._provenance(mode=mode, stats=stats, reasks=reasks, started=started)
+        return finish_result(article, validation, provenance, self.generation.strict_grounding)
 
     def _provenance(
         self, *, mode: str, stats: CallStats, reasks: int, started: float
     ) -> dict[str, Any]:
-        backend = self.backend
-        reads_prompt = backend.capabilities.reads_prompt
-        return {
-            "model": backend.model,
-            "endpoint": backend.endpoint,
-            "mode": mode,
-            "analyzer": backend.analyzer(),
-            "prompt": self.template.provenance() if reads_prompt else None,
-            "summary_schema_version": schema_version("summary"),
-            "pipeline_version": PIPELINE_VERSION,
-            "usage": {
-                "prompt_tokens": stats.prompt_tokens,
-                "completion_tokens": stats.completion_tokens,
-                "total_tokens": stats.prompt_tokens + stats.completion_tokens,
-            },
-            "attempts": stats.attempts,
-            "reasks": reasks,
-            "retries": dict(stats.retries),
-            "latency_ms": round((time.perf_counter() - started) * 1000, 2),
-            "cache_hit": False,
-            "created_at": _now(),
-        }
-
-
-def _open_cache(cache: CacheSetting, configured: str | None) -> Cache | None:
-    if isinstance(cache, Cache):
-        return cache
-    if cache is None or cache is False:
-        return None
-    if cache is True:
-        return Cache(configured or default_cache_path())
-    return Cache(cache)
+        reads_prompt = self.backend.capabilities.reads_prompt
+        template = self.template if reads_prompt else None
+        return make_provenance(
+            self.backend, template, mode=mode, stats=stats, reasks=reasks, started=started
+        )

@@ -324,3 +324,21 @@ def _str_or_none(value: object) -> str | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     return None
+
+
+Source = str | os.PathLike[str] | Article
+
+
+def load_source(source: Source) -> Article:
+    """An :class:`Article` from a path, an Article, or text.
+
+    A ``str`` is a path when it names an existing file and has no line break;
+    otherwise it is article text. Pass a :class:`pathlib.Path` to be explicit.
+    """
+    if isinstance(source, Article):
+        return source
+    if isinstance(source, os.PathLike):
+        return load_article(source)
+    if "\n" not in source and len(source) < 4096 and Path(source).is_file():
+        return load_article(source)
+    return article_from_text(source)
