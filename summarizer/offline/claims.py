@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from .entities import Entity, EntityIndex
 from .lexicon import (
     ANONYMOUS_MARKERS,
+    EVIDENCE_VERBS,
     HEDGES,
     PRONOUNS_PERSON,
     ROLE_HEADS,
@@ -46,6 +47,27 @@ _NEG = word_set("negations")
 _CLAUSE_BREAK = re.compile(r"(?:[,;:(]|—|–|\s-\s|[“\"]|\bthat\b|\bwho\b|\bwhich\b)")
 _PREP_CUT = re.compile(r"\s+(?:in|from|at|of|with|near|close to|inside|within|for|on)\s+")
 QUOTE_OPEN = "“\"‘'"
+# Determiners that open a descriptive source after the verb ('..., said a Nevada
+# Democrat.', 'said one official'): such a source starts lower-case, unlike a name.
+# A speaker named after the verb may start with an abbreviated title ('said Mr.
+# Schmidt'): the period of the title must not end the source there.
+_AFTER_SOURCE = re.compile(
+    r"\s*((?:(?:" + "|".join(sorted(word_set("abbrev_titles")))
+    + r")\.\s+)?[^,.;]{2,60}?)(?=[,.;]|$)",
+    re.IGNORECASE,
+)
+_AFTER_DET = re.compile(r"(?:a|an|the|another|one|two|three|several|some)\s", re.IGNORECASE)
+
+
+def same_length_quotes(s: str) -> str:
+    """``s`` with two-apostrophe quote marks ('' as the NYT writes them) read as ``"``.
+
+    Why: PolNeAR's New York Times articles mark quotations with two apostrophes, so
+    '\'\'It is bad,\'\' said X' was not seen as a quotation and its speaker was lost.
+    The replacement keeps the length (a space and a straight quote), so offsets found
+    in the result are offsets in ``s``.
+    """
+    return s.replace("''", ' "') if "''" in s else s
 
 
 @dataclass
@@ -165,7 +187,7 @@ def certainty_of(verb: str, source: str, content: str, anonymous: bool) -> tuple
 
 def _clause_start(text: str, lo: int, verb_start: int) -> int:
     """Start of the clause whose subject precedes the verb."""
-    seg = text[lo:verb_start]
+    seg = same_length_quotes(text[lo:verb_start])
     last = 0
     for m in _CLAUSE_BREAK.finditer(seg):
         last = m.end()
@@ -176,7 +198,7 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Cla
     """All attributed claims in one sentence, in order."""
     out: list[Claim] = []
     s0, s1 = sent.start, sent.end
-    stext = sent.text
+    stext = same_length_quotes(sent.text)
     # "according to X, content" / "content, according to X."
     for m in re.finditer(r"\b[Aa]ccording to ([^,.;]{2,80})", stext):
         src_s, src_e = s0 + m.start(1), s0 + m.end(1)
@@ -231,6 +253,8 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Cla
         lead = _LEAD_STRIP.match(src_raw.strip())
         src = src_raw.strip()[lead.end() :] if lead else src_raw.strip()
         src = _AUX_TAIL.sub("", " " + src).strip()
+        if not _WORD.search(src):
+            src = ""  # only a closing quote mark or a dash before the verb
         content_span: tuple[int, int] | None = None
         src_span: tuple[int, int] | None = None
         # Quote-then-speaker: '"...," said Rick Egelton, deputy ...' or '"...," he said.'
@@ -242,7 +266,10 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Cla
         )
         tail_words = _WORD.findall(after.split(",")[0].split(".")[0])
         if quote_first and (
-            not src or len(after.strip(' ."”')) < 3 or (tail_words and tail_words[0][:1].isupper())
+            not src
+            or len(after.strip(' ."”')) < 3
+            or (tail_words and tail_words[0][:1].isupper())
+            or _after_source(after) is not None
         ):
             q_end = max(stext.rfind("”", 0, m.start()), stext.rfind('"', 0, m.start()))
             if q_end > 0:
@@ -256,12 +283,20 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Cla
                     pos = text.find(between, s0 + q_end + 1, vs)
                     src_span = (pos, pos + len(between))
                 else:
-                    am = re.match(r"\s*([^,.;]{2,60}?)(?=[,.;]|$)", after)
-                    if am and am.group(1)[:1].isupper():
+                    am = _after_source(after)
+                    if am:
                         src_span = (ve + am.start(1), ve + am.end(1))
+        if content_span is None and not src:
+            found = _inverted_or_apposed(text, stext, s0, m, after)
+            if found is not None:
+                content_span, src_span = found
         if content_span is None:
             if not src or not _valid_source(src):
                 continue
+            if low_verb in EVIDENCE_VERBS and not any(
+                w.lower() in SOURCE_NOUNS for w in _WORD.findall(src)
+            ):
+                continue  # "police found a body" is no attribution; "the poll found" is
             if any(w in VERB_CERTAINTY and w not in _NOUN_LIKE for w in _WORD.findall(src)):
                 continue  # "Peskov has dismissed claims": "claims" is a noun here
             if low_verb in _NOUN_LIKE:
@@ -341,6 +376,57 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Cla
             if c.content[1] > c.evidence[1] and c.content[0] < c.evidence[1]:
                 c.content = (c.content[0], c.evidence[1])
     return out
+
+
+def _after_source(after: str) -> re.Match[str] | None:
+    """A speaker named right after the verb: a name, or a determiner + source noun."""
+    am = _AFTER_SOURCE.match(after)
+    if am and (
+        am.group(1)[:1].isupper()
+        or (_AFTER_DET.match(am.group(1)) and _valid_source(am.group(1)))
+    ):
+        return am
+    return None
+
+
+def _inverted_or_apposed(
+    text: str, stext: str, s0: int, m: re.Match[str], after: str
+) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """(content, source) when the clause before the verb is empty.
+
+    Two common shapes leave nothing between the last comma and the verb: the
+    inverted '..., said Steve Bell, a director.' (content before, speaker after) and
+    the apposition 'Dan Kritenbrink, senior director at the NSC, said he ...'
+    (speaker before the apposition, content after). Why: both were dropped, and the
+    sentence was offered as the article's own assertion.
+    """
+    head = stext[: m.start()].rstrip()
+    bare = head.rstrip("\"”’ ")
+    if not bare.endswith(","):
+        return None
+    ve = s0 + m.end()
+    am = _after_source(after)
+    if am is not None and len(head.split()) >= 4:
+        end = len(head) if bare != head else len(head) - 1  # keep a closing quote mark
+        return (s0, s0 + end), (ve + am.start(1), ve + am.end(1))
+    head = bare
+    # Apposition: the name before the comma that opens it.
+    opener = max(head[:-1].rfind(","), head[:-1].rfind("("))
+    if opener <= 0:
+        return None
+    name_start = _clause_start(text, s0, s0 + opener) - s0
+    name = stext[name_start:opener].strip()
+    words = _WORD.findall(name)
+    if not words or len(words) > 5 or not all(w[:1].isupper() for w in words[-2:]):
+        return None
+    pos = s0 + stext.find(name, name_start, opener)
+    c0 = ve + (len(after) - len(after.lstrip(" ,:")))
+    tm = re.match(r"\s+that\s+", after)
+    if tm:
+        c0 = ve + tm.end()
+    if len(text[c0 : s0 + len(stext)].split()) < 3:
+        return None
+    return (c0, s0 + len(stext.rstrip())), (pos, pos + len(name))
 
 
 def _dedupe(claims: list[Claim]) -> list[Claim]:
