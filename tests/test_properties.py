@@ -84,14 +84,7 @@ def test_many_files_give_a_valid_result_or_a_summarizer_error(file):
     "shape",
     [
         "paragraphs",
-        pytest.param(
-            "one line",
-            # Strict: once issue 17 makes the analyzer linear this passes, the xfail
-            # fails the run, and this marker must go.
-            marks=pytest.mark.xfail(
-                strict=True, reason="the offline analyzer is quadratic on long lines (issue 17)"
-            ),
-        ),
+        "one line",  # quadratic before issue 17 made the analyzer linear on long lines
     ],
 )
 def test_time_grows_about_linearly_with_size(tmp_path, shape):
