@@ -35,6 +35,15 @@ COMMENT = [
     "November 19, 2019 at 3:43 pm",
     "This bridge should have been fixed ten years ago and everybody in town knew it well.",
 ]
+VIDEO = (
+    "Video: In this talk the chief engineer explains how the old supports were built "
+    "and why they crack."
+)
+TEASER = (  # longer than a notice: only the word cut by "..." gives it away
+    "Starting with the cheapest repair options for ageing harbour bridges across the "
+    "country, engineers from four cities compare steel, concrete and timber, and the "
+    "plans that were announced only in Ma..."
+)
 PROFILE = [
     "About City Radio",
     "City Radio is headquartered in the old town, employs around 300 people and "
@@ -43,15 +52,18 @@ PROFILE = [
 PAGE = "\n\n".join(
     [
         "Bridge to close for repairs", PROSE[0], CAPTION, CREDIT, PROSE[1], CTA,
-        *PROSE[2:], *COMMENT, "Menu", "News", *PROFILE,
+        *PROSE[2:4], VIDEO, PROSE[4], TEASER, *COMMENT, "Menu", "News", *PROFILE,
     ]
 )
 
 
 @pytest.mark.parametrize(
     "line",
-    [CTA, CAPTION, COMMENT[2], PROFILE[1]],
-    ids=["call-to-action", "caption-above-credit", "comment-thread", "trailer-profile"],
+    [CTA, CAPTION, VIDEO, TEASER, COMMENT[2], PROFILE[1]],
+    ids=[
+        "call-to-action", "caption-above-credit", "video-blurb", "teaser-cut-in-a-word",
+        "comment-thread", "trailer-profile",
+    ],
 )
 def test_furniture_line_is_detected_and_never_quoted(line: str) -> None:
     text = PAGE

@@ -39,6 +39,7 @@ _TIMESTAMP = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?|GMT|UTC|ET|BST|CET
 _MAX_TRAILER_WORDS = 6
 _PROSE_END = re.compile(r"""[.!?]['"’”)\]]*\s*$""")
 _TEASER_END = re.compile(r"(?:\.\.\.|…)\s*$")
+_CUT_TEASER = re.compile(r"\s[A-Za-z][a-z]?(?:\.\.\.|…)\s*$")
 _LINKISH = re.compile(r"[|»«›•@#]|https?://|www\.|\.com\b")
 # A prose line shorter than this counts only a little: one-line news paragraphs are
 # common, but so are one-line teasers.
@@ -70,6 +71,10 @@ def _line_score(line: str, repeats: int) -> float:
         _FURNITURE.search(line) or _TEASER_END.search(line) or _LINKISH.search(line)
     ):
         return -1.0 * max(words, 4)
+    # A teaser cut inside a word ("announced only in Ma..."): no paragraph of prose ends
+    # in half a word, whatever its length.
+    if _CUT_TEASER.search(line):
+        return -1.0 * words
     if not _PROSE_END.search(line):
         return _SUBHEAD
     if words < _MIN_PROSE_WORDS:
