@@ -10,8 +10,9 @@ only with a curly one, and straight quotes alternate.
 
 from __future__ import annotations
 
-from .claims import Claim, certainty_of, same_length_quotes
+from .claims import Claim, certainty_of
 from .sentences import Sentence
+from .sources import same_length_quotes
 
 _OPEN = "“\""
 _CLOSE = "”\""
