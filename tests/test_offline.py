@@ -14,7 +14,14 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from summarizer.input.article import Article
-from summarizer.offline import ANALYZER_NAME, ANALYZER_VERSION, analyze
+from summarizer.offline import (
+    ANALYZER_NAME,
+    ANALYZER_VERSION,
+    MAX_CLAIMS,
+    MIN_CLAIMS,
+    WORDS_PER_CLAIM,
+    analyze,
+)
 from summarizer.offline.sentences import split_paragraph, split_sentences
 
 REPO = Path(__file__).resolve().parents[1]
@@ -52,13 +59,14 @@ def check_brief(article: Article, brief: dict) -> None:
         assert all(cid in cids for cid in item["claim_ids"]), item
         for cue in item["cues"]:
             assert cue in article.text, cue
-    assert len(brief["key_claims"]) <= 12
+    limit = max(MIN_CLAIMS, min(MAX_CLAIMS, len(article.text.split()) // WORDS_PER_CLAIM))
+    assert len(brief["key_claims"]) <= limit
     assert len(brief["stakeholders"]) <= 15
 
 
 def test_constants() -> None:
     assert ANALYZER_NAME == "summarizer-offline"
-    assert ANALYZER_VERSION == "1.1.0"
+    assert ANALYZER_VERSION == "1.2.0"
 
 
 def test_seed_schema_and_grounding(seed: tuple[Article, dict]) -> None:

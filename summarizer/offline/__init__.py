@@ -15,7 +15,7 @@ from ..input.article import Article
 from .claims import Claim, find_attributions
 from .entities import Entity, build_index
 from .page import furniture
-from .quotes import continue_quotes
+from .quotes import continue_quotes, quoted_speakers, speakerless_quotes
 from .sentences import split_sentences
 from .statements import make_statement, unattributed_candidates
 from .summary import headline, summarize
@@ -24,10 +24,20 @@ from .uncertainty import build_items, overall_level
 __all__ = ["ANALYZER_NAME", "ANALYZER_VERSION", "analyze"]
 
 ANALYZER_NAME = "summarizer-offline"
-ANALYZER_VERSION = "1.1.0"
+ANALYZER_VERSION = "1.2.0"
 
-MAX_CLAIMS = 12
-MAX_ATTRIBUTED = 9
+# How many key claims: one per WORDS_PER_CLAIM words of the article, at least
+# MIN_CLAIMS and at most MAX_CLAIMS. Why by length: a flat 12 left most of a long
+# report's who-said-what out (PolNeAR articles carry about one attribution per 30
+# words), while a short item has few claims worth a line. Attributed claims fill the
+# room first; the article's own assertions (the less precise half: about half of them
+# are someone's claim in the annotation) fill at most PLAIN_EXTRA places beyond what
+# a short brief needs.
+WORDS_PER_CLAIM = 30
+MIN_CLAIMS = 12
+MAX_CLAIMS = 40
+PLAIN_EXTRA = 8
+MIN_PLAIN = 3
 MAX_STAKEHOLDERS = 15
 # The analyzer reads at most this many characters (about 80,000 words, ten times a
 # long feature). Its cost is linear, about 3 s per MB of one-line text, so the cap is
@@ -42,8 +52,9 @@ def _select_claims(text: str, attributed: list[Claim], plain: list[Claim]) -> li
         c.score = 3.0 + (1.0 if c.claimant is not None else 0.0) - 0.01 * c.sentence
         if c.certainty in ("denied", "disputed"):
             c.score += 0.5
-    chosen = sorted(attributed, key=lambda c: -c.score)[:MAX_ATTRIBUTED]
-    room = MAX_CLAIMS - len(chosen)
+    limit = min(MAX_CLAIMS, max(MIN_CLAIMS, len(text.split()) // WORDS_PER_CLAIM))
+    chosen = sorted(attributed, key=lambda c: -c.score)[: limit - MIN_PLAIN]
+    room = min(limit - len(chosen), max(PLAIN_EXTRA, MIN_CLAIMS - len(chosen)))
     chosen += sorted(plain, key=lambda c: (-c.score, c.sentence))[:room]
     chosen.sort(key=lambda c: (c.evidence[0], c.evidence[1]))
     for c in chosen:
@@ -113,6 +124,8 @@ def analyze(article: Article) -> dict:
             attributed += find_attributions(text, s, index)
     taken = {c.sentence for c in attributed}
     taken |= continue_quotes(text, sentences, attributed, taken)
+    quoted_speakers(text, sentences, attributed)
+    attributed += speakerless_quotes(text, sentences, attributed, taken)
     plain = unattributed_candidates(text, sentences, taken, index)
     claims = _select_claims(text, attributed, plain)
 

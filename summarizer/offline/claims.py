@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from .entities import Entity, EntityIndex
 from .lexicon import (
     ANONYMOUS_MARKERS,
+    EVIDENCE_VERBS,
     HEDGES,
     PRONOUNS_PERSON,
     ROLE_HEADS,
@@ -26,8 +27,16 @@ from .lexicon import (
     word_set,
 )
 from .sentences import Sentence
+from .sources import (
+    PREP_CUT,
+    WORD,
+    after_source,
+    clause_start,
+    inverted_or_apposed,
+    same_length_quotes,
+    valid_source,
+)
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z’'-]*")
 _HEDGE_RE = re.compile(
     r"\b(" + "|".join(re.escape(h) for h in sorted(HEDGES, key=len, reverse=True)) + r")\b",
     re.IGNORECASE,
@@ -43,11 +52,9 @@ _AUX_TAIL = re.compile(
 )
 _BE = word_set("be_forms")
 _NEG = word_set("negations")
-_CLAUSE_BREAK = re.compile(r"(?:[,;:(]|—|–|\s-\s|[“\"]|\bthat\b|\bwho\b|\bwhich\b)")
-_PREP_CUT = re.compile(r"\s+(?:in|from|at|of|with|near|close to|inside|within|for|on)\s+")
 QUOTE_OPEN = "“\"‘'"
-
-
+# Determiners that open a descriptive source after the verb ('..., said a Nevada
+# Democrat.', 'said one official'): such a source starts lower-case, unlike a name.
 @dataclass
 class Claim:
     """One key claim before ids are assigned."""
@@ -79,29 +86,12 @@ def hedge_cues(text: str) -> list[str]:
     return seen
 
 
-def _valid_source(src: str) -> bool:
-    words = _WORD.findall(src)
-    if not words or len(words) > 14:
-        return False
-    low = [w.lower() for w in words]
-    if low[0] in ("it", "this", "there", "which", "what", "who"):
-        return False
-    if len(words) == 1 and (low[0] in PRONOUNS_PERSON or low[0] in ("they", "we", "i")):
-        return True
-    head_part = _PREP_CUT.split(src, maxsplit=1)[0]
-    head_words = [w.lower() for w in _WORD.findall(head_part)] or low
-    if any(w in SOURCE_NOUNS or w in ROLE_HEADS for w in head_words):
-        return True
-    # A capitalised name as head ("Dmitry Peskov", "Rover", "the Tories").
-    return any(w[:1].isupper() for w in _WORD.findall(head_part))
-
-
 def _anonymous(src: str, claimant: Entity | None) -> bool:
     if claimant is not None and claimant.type == "person":
         return False
-    head = _PREP_CUT.split(src, maxsplit=1)[0]
-    words = [w.lower() for w in _WORD.findall(head)]
-    if any(w[:1].isupper() for w in _WORD.findall(head)[1:]):
+    head = PREP_CUT.split(src, maxsplit=1)[0]
+    words = [w.lower() for w in WORD.findall(head)]
+    if any(w[:1].isupper() for w in WORD.findall(head)[1:]):
         return False
     return any(w in ANONYMOUS_MARKERS for w in words)
 
@@ -112,7 +102,7 @@ def _resolve(index: EntityIndex, text: str, span: tuple[int, int]) -> Entity | N
     words = src.strip().split()
     if len(words) == 1 and words[0].lower() in PRONOUNS_PERSON:
         return index.last_person_before(span[0])
-    cut = _PREP_CUT.search(src)
+    cut = PREP_CUT.search(src)
     head_end = span[0] + cut.start() if cut else span[1]
     ents = index.in_span(span[0], head_end)
     for e in ents:
@@ -151,7 +141,7 @@ def certainty_of(verb: str, source: str, content: str, anonymous: bool) -> tuple
     cues = hedge_cues(content)
     if base in ("denied", "disputed", "confirmed"):
         return base, cues
-    src_words = {w.lower() for w in _WORD.findall(source)}
+    src_words = {w.lower() for w in WORD.findall(source)}
     reportish = bool(src_words & {"report", "reports", "media", "reporting"})
     modal = any(c.lower() in MODAL_HEDGES for c in cues)
     if base == "speculative" or modal:
@@ -163,20 +153,11 @@ def certainty_of(verb: str, source: str, content: str, anonymous: bool) -> tuple
     return "claimed", cues
 
 
-def _clause_start(text: str, lo: int, verb_start: int) -> int:
-    """Start of the clause whose subject precedes the verb."""
-    seg = text[lo:verb_start]
-    last = 0
-    for m in _CLAUSE_BREAK.finditer(seg):
-        last = m.end()
-    return lo + last
-
-
 def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Claim]:
     """All attributed claims in one sentence, in order."""
     out: list[Claim] = []
     s0, s1 = sent.start, sent.end
-    stext = sent.text
+    stext = same_length_quotes(sent.text)
     # "according to X, content" / "content, according to X."
     for m in re.finditer(r"\b[Aa]ccording to ([^,.;]{2,80})", stext):
         src_s, src_e = s0 + m.start(1), s0 + m.end(1)
@@ -205,7 +186,7 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Cla
                 cues,
             )
         )
-    for m in _WORD.finditer(stext):
+    for m in WORD.finditer(stext):
         verb = m.group(0)
         if verb.lower() not in VERB_CERTAINTY or not verb.islower():
             continue
@@ -226,11 +207,13 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Cla
             and not any(q in stext for q in '“"')
         ):
             continue
-        cstart = _clause_start(text, s0, vs)
+        cstart = clause_start(text, s0, vs)
         src_raw = text[cstart:vs]
         lead = _LEAD_STRIP.match(src_raw.strip())
         src = src_raw.strip()[lead.end() :] if lead else src_raw.strip()
         src = _AUX_TAIL.sub("", " " + src).strip()
+        if not WORD.search(src):
+            src = ""  # only a closing quote mark or a dash before the verb
         content_span: tuple[int, int] | None = None
         src_span: tuple[int, int] | None = None
         # Quote-then-speaker: '"...," said Rick Egelton, deputy ...' or '"...," he said.'
@@ -240,32 +223,43 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Cla
         quote_first = stext.lstrip()[:1] in QUOTE_OPEN or (
             ("”" in head and "“" not in head) or head.count('"') % 2 == 1
         )
-        tail_words = _WORD.findall(after.split(",")[0].split(".")[0])
+        tail_words = WORD.findall(after.split(",")[0].split(".")[0])
         if quote_first and (
-            not src or len(after.strip(' ."”')) < 3 or (tail_words and tail_words[0][:1].isupper())
+            not src
+            or len(after.strip(' ."”')) < 3
+            or (tail_words and tail_words[0][:1].isupper())
+            or after_source(after) is not None
         ):
             q_end = max(stext.rfind("”", 0, m.start()), stext.rfind('"', 0, m.start()))
             if q_end > 0:
                 content_span = (s0, s0 + q_end + 1)
                 between = stext[q_end + 1 : m.start()].strip(" ,")
-                if src and _valid_source(src):
+                if src and valid_source(src):
                     pos = text.find(src, cstart, vs)
                     src_span = (pos, pos + len(src))
-                elif between and _valid_source(between):
+                elif between and valid_source(between):
                     # '"...," the finance minister, Jo Bloggs, said': an apposition.
                     pos = text.find(between, s0 + q_end + 1, vs)
                     src_span = (pos, pos + len(between))
                 else:
-                    am = re.match(r"\s*([^,.;]{2,60}?)(?=[,.;]|$)", after)
-                    if am and am.group(1)[:1].isupper():
+                    am = after_source(after)
+                    if am:
                         src_span = (ve + am.start(1), ve + am.end(1))
+        if content_span is None and not src:
+            found = inverted_or_apposed(text, stext, s0, m, after)
+            if found is not None:
+                content_span, src_span = found
         if content_span is None:
-            if not src or not _valid_source(src):
+            if not src or not valid_source(src):
                 continue
-            if any(w in VERB_CERTAINTY and w not in _NOUN_LIKE for w in _WORD.findall(src)):
+            if low_verb in EVIDENCE_VERBS and not any(
+                w.lower() in SOURCE_NOUNS for w in WORD.findall(src)
+            ):
+                continue  # "police found a body" is no attribution; "the poll found" is
+            if any(w in VERB_CERTAINTY and w not in _NOUN_LIKE for w in WORD.findall(src)):
                 continue  # "Peskov has dismissed claims": "claims" is a noun here
             if low_verb in _NOUN_LIKE:
-                last = _WORD.findall(src)[-1]
+                last = WORD.findall(src)[-1]
                 pos = text.find(src, cstart, vs)
                 named = bool(index.in_span(pos, pos + len(src)))
                 if not (

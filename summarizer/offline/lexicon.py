@@ -79,7 +79,8 @@ VERB_CERTAINTY: dict[str, str] = {
     w: cert
     for cert in ("claimed", "speculative", "reported", "confirmed", "denied", "disputed")
     for w in _LISTS["verbs_" + cert]
-}
+} | {w: "reported" for w in _LISTS["verbs_evidence"]}
+EVIDENCE_VERBS = word_set("verbs_evidence")
 SOURCE_NOUNS = word_set("source_nouns")
 ANONYMOUS_MARKERS = word_set("anonymous_markers")
 HEDGES = phrases("hedges")

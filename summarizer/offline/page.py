@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .lexicon import phrases
+from .lexicon import phrases, word_set
 from .sentences import Sentence
 
 _CAPTION = re.compile(
@@ -27,8 +27,19 @@ _FURNITURE = re.compile(
     r"(?<!\w)(?:" + "|".join(re.escape(c) for c in phrases("furniture_cues")) + r")(?!\w)",
     re.IGNORECASE,
 )
+_CTA_OPENERS = word_set("cta_openers")
+_TRAILER = re.compile(
+    r"^\W*(?:" + "|".join(re.escape(c) for c in phrases("trailer_openers")) + r")(?!\w)",
+    re.IGNORECASE,
+)
+# A dateline or timestamp line ("on Monday, November 18th, 2019 at 11:08 a.m.",
+# "Published 10:02 GMT"): a clock time in a short line.
+_TIMESTAMP = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?|GMT|UTC|ET|BST|CET)?", re.I)
+# Trailer headings are this short ("About Ascom", "Media contact").
+_MAX_TRAILER_WORDS = 6
 _PROSE_END = re.compile(r"""[.!?]['"’”)\]]*\s*$""")
 _TEASER_END = re.compile(r"(?:\.\.\.|…)\s*$")
+_CUT_TEASER = re.compile(r"\s[A-Za-z][a-z]?(?:\.\.\.|…)\s*$")
 _LINKISH = re.compile(r"[|»«›•@#]|https?://|www\.|\.com\b")
 # A prose line shorter than this counts only a little: one-line news paragraphs are
 # common, but so are one-line teasers.
@@ -49,12 +60,21 @@ def _line_score(line: str, repeats: int) -> float:
         return -2.0 * words
     if _CAPTION.search(line):
         return -1.0 * max(words, 4)
+    first = line.split()[0].lower().strip("\"'“‘(") if words else ""
+    if (first in _CTA_OPENERS and words < 2 * _MAX_NOTICE_WORDS) or (
+        words < 15 and _TIMESTAMP.search(line)
+    ):
+        return -1.0 * max(words, 4)
     # Notices, menus and teasers are short; a long paragraph that mentions a cookie
     # or a URL is prose about one.
     if words < _MAX_NOTICE_WORDS and (
         _FURNITURE.search(line) or _TEASER_END.search(line) or _LINKISH.search(line)
     ):
         return -1.0 * max(words, 4)
+    # A teaser cut inside a word ("announced only in Ma..."): no paragraph of prose ends
+    # in half a word, whatever its length.
+    if _CUT_TEASER.search(line):
+        return -1.0 * words
     if not _PROSE_END.search(line):
         return _SUBHEAD
     if words < _MIN_PROSE_WORDS:
@@ -78,6 +98,30 @@ def furniture(text: str, sentences: list[Sentence]) -> set[int]:
     lines = [text[paragraphs[k][0] : paragraphs[k][1]] for k in keys]
     counts = Counter(line.strip().lower() for line in lines)
     scores = [_line_score(line, counts[line.strip().lower()]) for line in lines]
+    # The line above a photo credit ("Courtesy of X", "Photo: Y") is its caption.
+    for k in range(len(lines) - 1):
+        credit = lines[k + 1].strip()
+        if len(credit.split()) <= _MAX_TRAILER_WORDS and _CAPTION.search(credit):
+            scores[k] = min(scores[k], -1.0 * max(len(lines[k].split()), 4))
+    # A trailer heading in the page's second half ends the article there; a comment
+    # thread (anywhere after the first quarter) does too.
+    for k in range(len(lines) // 4, len(lines)):
+        line = lines[k].strip()
+        short = len(line.split()) <= _MAX_TRAILER_WORDS
+        heading = k >= len(lines) // 2 and short and _TRAILER.match(line) and (
+            not _PROSE_END.search(line) or line.endswith(":")
+        )
+        # A reader comment: a short "name says:" line over a timestamp line.
+        comment = (
+            short
+            and line.endswith(":")
+            and k + 1 < len(lines)
+            and len(lines[k + 1].split()) < 15
+            and _TIMESTAMP.search(lines[k + 1]) is not None
+        )
+        if heading or comment:
+            scores[k:] = [min(v, -1.0) for v in scores[k:]]
+            break
     best, first, last = float("-inf"), 0, 0
     run, run_start = 0.0, 0
     for k, value in enumerate(scores):  # Kadane: the maximum-sum run of lines
