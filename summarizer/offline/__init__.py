@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..input.article import Article
-from .claims import Claim, find_attributions
+from .claims import CandidateClaim, find_attributions
 from .entities import Entity, build_index
 from .page import furniture
 from .quotes import continue_quotes, quoted_speakers, speakerless_quotes
@@ -46,7 +46,9 @@ MAX_STAKEHOLDERS = 15
 MAX_ANALYZED_CHARS = 500_000
 
 
-def _select_claims(text: str, attributed: list[Claim], plain: list[Claim]) -> list[Claim]:
+def _select_claims(
+    text: str, attributed: list[CandidateClaim], plain: list[CandidateClaim]
+) -> list[CandidateClaim]:
     """Attributed claims first (named claimants, then earliest), lead sentences next."""
     for c in attributed:
         c.score = 3.0 + (1.0 if c.claimant is not None else 0.0) - 0.01 * c.sentence
@@ -62,7 +64,9 @@ def _select_claims(text: str, attributed: list[Claim], plain: list[Claim]) -> li
     return chosen
 
 
-def _stakeholders(entities: list[Entity], claims: list[Claim], lead_end: int) -> list[Entity]:
+def _stakeholders(
+    entities: list[Entity], claims: list[CandidateClaim], lead_end: int
+) -> list[Entity]:
     """Rank by mentions, speaking role and role given; drop one-off passing names."""
     for c in claims:
         if c.claimant is not None:
@@ -89,7 +93,7 @@ def _stakeholders(entities: list[Entity], claims: list[Claim], lead_end: int) ->
     return keep[:MAX_STAKEHOLDERS]
 
 
-def _stance(text: str, e: Entity, claims: list[Claim]) -> str | None:
+def _stance(text: str, e: Entity, claims: list[CandidateClaim]) -> str | None:
     for c in claims:
         if c.claimant is e and c.verb_start is not None and c.content[1] > c.verb_start:
             words = text[c.verb_start : c.content[1]].split()
@@ -118,7 +122,7 @@ def analyze(article: Article) -> dict:
     if junk:  # page furniture carries no claim: treat it like a heading
         sentences = [replace(s, heading=True) if s.paragraph in junk else s for s in sentences]
     index = build_index(text, sentences)
-    attributed: list[Claim] = []
+    attributed: list[CandidateClaim] = []
     for s in sentences:
         if not s.heading:
             attributed += find_attributions(text, s, index)

@@ -1,6 +1,6 @@
 """Key claims: who-said-what attributions plus the article's own central assertions.
 
-Attribution is found around speech verbs ("said", "dismissed", "confirmed to ...
+CandidateClaim is found around speech verbs ("said", "dismissed", "confirmed to ...
 that"), "according to X", and quote-then-speaker ('"...," said X'). The source is the
 noun phrase before the verb, cut back to the clause it opens; it links to a
 stakeholder when it names one, and stays as the article's wording otherwise (so "A
@@ -56,8 +56,8 @@ QUOTE_OPEN = "“\"‘'"
 # Determiners that open a descriptive source after the verb ('..., said a Nevada
 # Democrat.', 'said one official'): such a source starts lower-case, unlike a name.
 @dataclass
-class Claim:
-    """One key claim before ids are assigned."""
+class CandidateClaim:
+    """One key claim before ids are assigned (the brief's own `Claim` is its JSON form)."""
 
     sentence: int
     evidence: tuple[int, int]
@@ -153,9 +153,9 @@ def certainty_of(verb: str, source: str, content: str, anonymous: bool) -> tuple
     return "claimed", cues
 
 
-def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Claim]:
+def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[CandidateClaim]:
     """All attributed claims in one sentence, in order."""
-    out: list[Claim] = []
+    out: list[CandidateClaim] = []
     s0, s1 = sent.start, sent.end
     stext = same_length_quotes(sent.text)
     # "according to X, content" / "content, according to X."
@@ -172,7 +172,7 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Cla
         anon = _anonymous(src, claimant)
         cert, cues = certainty_of("report", src, text[content[0] : content[1]], anon)
         out.append(
-            Claim(
+            CandidateClaim(
                 sent.index,
                 (s0, s1),
                 content,
@@ -304,7 +304,7 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Cla
         anon = _anonymous(src_text, claimant)
         cert, cues = certainty_of(verb, src_text, text[content_span[0] : content_span[1]], anon)
         out.append(
-            Claim(
+            CandidateClaim(
                 sent.index,
                 (s0, s1),
                 content_span,
@@ -337,9 +337,9 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Cla
     return out
 
 
-def _dedupe(claims: list[Claim]) -> list[Claim]:
+def _dedupe(claims: list[CandidateClaim]) -> list[CandidateClaim]:
     """Keep one claim per source phrase; a later verb of the same source adds nothing."""
-    kept: list[Claim] = []
+    kept: list[CandidateClaim] = []
     for c in claims:
         if any(k.source_span == c.source_span for k in kept):
             continue

@@ -10,7 +10,7 @@ only with a curly one, and straight quotes alternate.
 
 from __future__ import annotations
 
-from .claims import Claim, certainty_of
+from .claims import CandidateClaim, certainty_of
 from .sentences import Sentence
 from .sources import same_length_quotes
 
@@ -27,7 +27,7 @@ def _balance(s: str) -> int:
 
 
 def continue_quotes(
-    text: str, sentences: list[Sentence], attributed: list[Claim], taken: set[int]
+    text: str, sentences: list[Sentence], attributed: list[CandidateClaim], taken: set[int]
 ) -> set[int]:
     """Stretch each attributed quote over the sentences it runs across.
 
@@ -84,7 +84,7 @@ def continue_quotes(
 _SPEAKER_PRONOUNS = frozenset({"i", "we", "you"})
 
 
-def _in_quote(text: str, c: Claim, sentences: list[Sentence]) -> bool:
+def _in_quote(text: str, c: CandidateClaim, sentences: list[Sentence]) -> bool:
     here = sentences[c.sentence]
     if c.source_span is None:
         return False
@@ -97,7 +97,7 @@ def _in_quote(text: str, c: Claim, sentences: list[Sentence]) -> bool:
     return _balance(text[start : c.source_span[0]]) > 0
 
 
-def quoted_speakers(text: str, sentences: list[Sentence], claims: list[Claim]) -> None:
+def quoted_speakers(text: str, sentences: list[Sentence], claims: list[CandidateClaim]) -> None:
     """Give a quoted "I"/"we" the speaker of its quotation.
 
     Why: in '"I think we will win," Clinton said. "I believe it."' the second
@@ -123,8 +123,8 @@ def quoted_speakers(text: str, sentences: list[Sentence], claims: list[Claim]) -
 
 
 def speakerless_quotes(
-    text: str, sentences: list[Sentence], attributed: list[Claim], taken: set[int]
-) -> list[Claim]:
+    text: str, sentences: list[Sentence], attributed: list[CandidateClaim], taken: set[int]
+) -> list[CandidateClaim]:
     """Quotation paragraphs with no speaker of their own, given the previous one's.
 
     Why: news runs a quote on into the next paragraph and names the speaker once
@@ -134,11 +134,11 @@ def speakerless_quotes(
     mark, right after a paragraph with a named speaker, is taken; the quotation ends
     where its marks balance (at most ``_MAX_RUN`` sentences).
     """
-    by_para: dict[int, list[Claim]] = {}
+    by_para: dict[int, list[CandidateClaim]] = {}
     for c in attributed:
         if c.claimant is not None and c.claimant.type == "person":
             by_para.setdefault(sentences[c.sentence].paragraph, []).append(c)
-    out: list[Claim] = []
+    out: list[CandidateClaim] = []
     prev_para: int | None = None
     k = 0
     while k < len(sentences):
@@ -167,7 +167,7 @@ def speakerless_quotes(
                 content = text[span[0] : span[1]]
                 cert, cues = certainty_of(verb, who.attribution or "", content, False)
                 out.append(
-                    Claim(
+                    CandidateClaim(
                         s.index, span, span, verb, None, who.attribution, None,
                         who.claimant, cert, False, cues,
                     )

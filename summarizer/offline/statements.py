@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .claims import MODAL_HEDGES, QUOTE_OPEN, Claim, hedge_cues
+from .claims import MODAL_HEDGES, QUOTE_OPEN, CandidateClaim, hedge_cues
 from .entities import EntityIndex
 from .sentences import Sentence
 
@@ -25,7 +25,7 @@ def _shorten(s: str, n: int = 40) -> str:
     return s if len(words) <= n else " ".join(words[:n]) + " …"
 
 
-def make_statement(text: str, c: Claim) -> str:
+def make_statement(text: str, c: CandidateClaim) -> str:
     """A neutral one-line rendering: who + verb + what, in the article's words."""
     content = text[c.content[0] : c.content[1]].strip()
     if c.attribution is None:
@@ -43,9 +43,9 @@ def make_statement(text: str, c: Claim) -> str:
 
 def unattributed_candidates(
     text: str, sentences: list[Sentence], taken: set[int], index: EntityIndex
-) -> list[Claim]:
+) -> list[CandidateClaim]:
     """The article's own assertions: declarative body sentences with facts in them."""
-    out: list[Claim] = []
+    out: list[CandidateClaim] = []
     body = [s for s in sentences if not s.heading]
     for rank, s in enumerate(body):
         if s.index in taken:
@@ -71,7 +71,7 @@ def unattributed_candidates(
             score += 2.0
         score -= rank * 0.02
         out.append(
-            Claim(
+            CandidateClaim(
                 s.index,
                 (s.start, s.end),
                 (s.start, s.end),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .claims import Claim, hedge_cues
+from .claims import CandidateClaim, hedge_cues
 from .lexicon import CONFLICT_CUES, DENIAL_CUES, MISSING_CUES, QUANTITY_WORDS, UNVERIFIED_CUES
 from .sentences import Sentence
 
@@ -78,16 +78,16 @@ def _aspect_from(text: str) -> str:
 
 
 def build_items(
-    text: str, sentences: list[Sentence], claims: list[Claim], ids: dict[int, str]
+    text: str, sentences: list[Sentence], claims: list[CandidateClaim], ids: dict[int, str]
 ) -> list[dict]:
     """All uncertainty items; ``ids`` maps ``id(claim)`` to its public id."""
     items: list[dict] = []
     body = [s for s in sentences if not s.heading]
-    by_sentence: dict[int, list[Claim]] = {}
+    by_sentence: dict[int, list[CandidateClaim]] = {}
     for c in claims:
         by_sentence.setdefault(c.sentence, []).append(c)
 
-    def cids(cs: list[Claim]) -> list[str]:
+    def cids(cs: list[CandidateClaim]) -> list[str]:
         return _unique([ids[id(c)] for c in cs if id(c) in ids])
 
     # 1. Conflicting reports: cue sentences; figures group into one item.
@@ -266,7 +266,7 @@ def build_items(
     return items
 
 
-def overall_level(items: list[dict], claims: list[Claim]) -> str:
+def overall_level(items: list[dict], claims: list[CandidateClaim]) -> str:
     """Weighted count of items: conflicting 3, denial 2, every other kind 1.
 
     Each kind counts at most twice, so many hedges alone cannot make an article "high".
