@@ -29,12 +29,12 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from summarizer.backends.runguard import FailFast
+from summarizer.batch.dedupe import SharedCalls
 from summarizer.batch.lock import OutputLock, prepare_output
 from summarizer.batch.report import Outcome, Totals, failed_outcome, one_line
 from summarizer.batch.walk import Entry, walk_entries
@@ -50,7 +50,6 @@ from summarizer.errors import ArticleError, BudgetExceeded, SummarizerError
 from summarizer.input.article import Article
 from summarizer.input.loader import SUPPORTED_SUFFIXES, load_article
 from summarizer.offload import OFFLOAD_CHARS, run_cpu
-from summarizer.output.result import Result
 from summarizer.pipeline import Summarizer
 
 log = logging.getLogger("summarizer")
@@ -93,14 +92,8 @@ class BatchRun:
         self.totals = Totals()
         self.stop_requested = asyncio.Event()
         self.stopped_reason: str | None = None
-        self._inflight: dict[str, tuple[asyncio.Future[Result], str]] = {}
-        # The first input of every key this run paid a model call for: a later
-        # identical input is its duplicate even once the call has finished and the
-        # cache serves it. Keyed by a 64-bit prefix of the key, not the 64-character
-        # key: 100,000 distinct articles take about 17 MB, mostly their paths.
-        self._called: dict[int, str] = {}
-        # Without a cache, recent results serve later duplicates in the same run.
-        self._recent: OrderedDict[str, tuple[str, Result]] = OrderedDict()
+        # One call per distinct article, whatever the number of paths (see .dedupe).
+        self._calls = SharedCalls(summarizer)
         self._index: IndexFile | None = None
         # Set when the output disk failed: the run stops, and the CLI exits with its code.
         self.disk_error: str | None = None
@@ -248,7 +241,9 @@ class BatchRun:
             )
         try:
             article = await self._load(path)
-            result, duplicate_of, serialized = await self._summarize_once(article, relative)
+            result, duplicate_of, serialized = await self._calls.summarize(
+                article, relative, self._attempt_gate(relative)
+            )
             assert self._writer is not None
             await self._writer.write(self.out_dir / output_name(relative), result, serialized)
         except _NotStarted:
@@ -299,55 +294,6 @@ class BatchRun:
         if big or path.suffix.lower() in (".html", ".htm"):
             return await run_cpu(load_article, path)
         return load_article(path)
-
-    async def _summarize_once(
-        self, article: Article, relative: str
-    ) -> tuple[Result, str | None, str | None]:
-        """One call per distinct article per run, whatever the number of paths.
-
-        Returns the result, the input it duplicates (if any), and for a fresh result
-        its JSON, made once for the cache and the output file. A fresh result is
-        cached before later duplicates can look for it.
-        """
-        key = self.summarizer.generation_key(article)
-        pending = self._inflight.get(key)
-        if pending is not None:
-            future, source = pending
-            first = await asyncio.shield(future)
-            return first.for_article(article, cache_hit=True), source, None
-        if key in self._recent:
-            source, earlier = self._recent[key]
-            return earlier.for_article(article, cache_hit=True), source, None
-        short_key = int(key[:16], 16)
-        first_path = self._called.get(short_key)
-        if first_path is not None:
-            earlier = self.summarizer.cached_result(article, key, made_this_run=True)
-            if earlier is not None:
-                return earlier, first_path, None
-        future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
-        self._inflight[key] = (future, relative)
-        serialized = None
-        try:
-            result = await self.summarizer.summarize_article(
-                article, key, store=False, gate=self._attempt_gate(relative)
-            )
-            if not result.cache_hit:
-                serialized = json.dumps(result.to_dict(), ensure_ascii=False)
-                self.summarizer.store(key, result, serialized)
-                self._called[short_key] = relative
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # retrieved here, so an unused failure is not logged
-            raise
-        else:
-            future.set_result(result)
-            if self.summarizer.cache is None:
-                self._recent[key] = (relative, result)
-                if len(self._recent) > 1024:
-                    self._recent.popitem(last=False)
-            return result, None, serialized
-        finally:
-            del self._inflight[key]
 
     def _attempt_gate(
         self, relative: str
