@@ -22,7 +22,7 @@ from summarizer.config import resolve
 from summarizer.errors import ModelError, OutputError, RequestRejected
 from summarizer.options import TransportOptions
 
-KEY = "sk-test-right-key-123456"
+KEY = "sk-test-right-key"
 
 
 def articles(folder: Path, start: int, stop: int) -> Path:
@@ -63,7 +63,7 @@ def test_wrong_key_stops_the_run_after_three_articles_and_a_rerun_resumes(tmp_pa
             "--model",
             "sim-model",
             "--api-key",
-            "sk-test-wrong-key-000000",
+            "sk-test-wrong-key",
             "-j",
             "1",
         )

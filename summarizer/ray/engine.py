@@ -35,7 +35,7 @@ from typing import Any
 
 from summarizer.batch.engine import INDEX_NAME, REPORT_NAME
 from summarizer.batch.lock import OutputLock, prepare_output
-from summarizer.batch.report import Outcome, Totals, one_line
+from summarizer.batch.report import Outcome, Totals, index_line, one_line
 from summarizer.batch.writer import DiskError, IndexFile, is_disk_error, output_name, write_atomic
 from summarizer.config import resolve
 from summarizer.errors import SummarizerError
@@ -273,12 +273,10 @@ class RayRun:
         self._record(outcome)
 
     def _record(self, outcome: Outcome) -> None:
-        line = {k: v for k, v in vars(outcome).items() if v not in (None, {}, 0, False)}
-        line.setdefault("status", outcome.status)
         assert self._index is not None
         if self._index.intact:
             try:
-                self._index.append(json.dumps(line, ensure_ascii=False) + "\n")
+                self._index.append(index_line(outcome))
             except DiskError as exc:
                 self._disk_failed(one_line(str(exc)))
         self.totals.add(outcome)
