@@ -1,11 +1,12 @@
 """The prompt runner: one article in, one validated, cached :class:`Result` out.
 
-The steps, each in its own module: load and clean (:mod:`loader`, :mod:`clean`),
-render the prompt (:mod:`prompt`), ask a backend (:mod:`backends`: the offline
-analyzer, an OpenAI-compatible endpoint, or your own), parse and validate
-(:mod:`validate`), cache (:mod:`cache`). This module only sequences them and owns
-the re-ask loop; it never asks which backend it holds, only what the backend can
-do (:class:`~summarizer.backends.Capabilities`).
+The steps, each in its own module: load and clean (:mod:`summarizer.input`), render
+the prompt (:mod:`summarizer.prompting`), ask a backend (:mod:`summarizer.backends`:
+the offline analyzer, an OpenAI-compatible endpoint, or your own), parse and validate
+(:mod:`summarizer.output`), cache (:mod:`summarizer.cache`); an article too long for
+one request goes through :mod:`summarizer.longform`. This module only sequences them
+and owns the re-ask loop; it never asks which backend it holds, only what the backend
+can do (:class:`~summarizer.backends.Capabilities`).
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ from summarizer.prompting.tokens import ENCODINGS
 
 DEFAULT_KEY = "default"
 FIELDS = ("context_window", "max_output_tokens", "input_per_mtok", "output_per_mtok", "encoding")
-# Optional: how requests to the model must be shaped (see summarizer/request_rules.py).
+# Optional: how requests to the model must be shaped (see summarizer/backends/request_rules.py).
 RULE_FIELDS = {"token_parameter": ("max_tokens", "max_completion_tokens"), "temperature": None}
 # Optional field: the price factor of the provider's batch API (0.5 = half price).
 # The shipped table keeps it apart, under BATCH_KEY, so its model lines stay untouched.
