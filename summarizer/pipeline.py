@@ -27,7 +27,7 @@ from summarizer.backends import (
 )
 from summarizer.background import BackgroundLoop, ItemError
 from summarizer.cache import CacheSetting, cache_key, open_cache
-from summarizer.config import OFFLINE_NOTICE, Settings, resolve
+from summarizer.config import Settings, resolve
 from summarizer.errors import OutputError, SummarizerError, TruncatedOutput
 from summarizer.input.article import Article
 from summarizer.input.loader import Source, load_source
@@ -101,8 +101,6 @@ class Summarizer:
             )
         self.settings = settings
         if backend is None:
-            if settings.offline_because_unconfigured:
-                log.warning(OFFLINE_NOTICE)
             backend = backend_for(settings, generation, transport, self.budget)
         self.backend: Backend = backend
         capabilities = backend.capabilities

@@ -10,6 +10,7 @@ the :class:`~.base.Backend` shape to ``Summarizer(backend=...)`` to plug in anot
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from summarizer.backends.base import (
@@ -20,10 +21,13 @@ from summarizer.backends.base import (
     Completion,
     Request,
 )
+from summarizer.config import OFFLINE_NOTICE
 
 if TYPE_CHECKING:
     from summarizer.config import Settings
     from summarizer.options import BudgetOptions, GenerationOptions, TransportOptions
+
+log = logging.getLogger("summarizer")
 
 __all__ = [
     "AttemptGate",
@@ -46,6 +50,8 @@ def backend_for(
     if settings.offline:
         from summarizer.backends.offline import OfflineBackend
 
+        if settings.offline_because_unconfigured:
+            log.warning(OFFLINE_NOTICE)  # said once, where the choice is made
         return OfflineBackend()
     from summarizer.backends.chat import ChatBackend
 
