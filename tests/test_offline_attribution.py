@@ -6,9 +6,10 @@ speaker; the articles are made up, written the way the shapes occur in news.
 
 from __future__ import annotations
 
+from test_offline import check_brief  # tests/ is on sys.path, as for openai_sim
+
 from summarizer.input.article import Article
 from summarizer.offline import MAX_CLAIMS, MIN_CLAIMS, WORDS_PER_CLAIM, analyze
-from tests.test_offline import check_brief
 
 
 def _claims(text: str) -> tuple[dict[str, str], list[dict]]:

@@ -8,12 +8,12 @@ only in what it checks, so a signal that stopped working fails its own test.
 from __future__ import annotations
 
 import pytest
+from test_offline import check_brief  # tests/ is on sys.path, as for openai_sim
 
 from summarizer.input.article import Article
 from summarizer.offline import analyze
 from summarizer.offline.page import furniture
 from summarizer.offline.sentences import split_sentences
-from tests.test_offline import check_brief
 
 PROSE = [
     "The city council voted on Tuesday to close the old harbour bridge for repairs, "
