@@ -35,10 +35,10 @@ from typing import Any
 from summarizer.backends.runguard import FailFast
 from summarizer.batch.dedupe import SharedCalls
 from summarizer.batch.lock import OutputLock, prepare_output
-from summarizer.batch.report import Outcome, Totals, failed_outcome, index_line, one_line
+from summarizer.batch.recording import RecordsOutcomes
+from summarizer.batch.report import Outcome, Totals, failed_outcome, one_line
 from summarizer.batch.walk import Entry, walk_entries
 from summarizer.batch.writer import (
-    DiskError,
     IndexFile,
     OutputWriter,
     is_disk_error,
@@ -64,7 +64,7 @@ class _NotStarted(Exception):
     """The run was stopping when this article's first request got its slot."""
 
 
-class BatchRun:
+class BatchRun(RecordsOutcomes):
     """One ``summarizer run``: walk, summarise with bounded concurrency, write."""
 
     def __init__(
@@ -165,13 +165,6 @@ class BatchRun:
         if problem is not None:
             self.disk_error = self.disk_error or problem
         return report
-
-    def _disk_failed(self, reason: str) -> None:
-        """The output disk failed: every later write would too, so stop the run."""
-        if self.disk_error is None:
-            self.disk_error = reason
-            log.error("output disk: %s; stopping the run", reason)
-        self.request_stop(f"disk error: {reason}")
 
     async def _produce(
         self,
@@ -312,13 +305,3 @@ class BatchRun:
 
         return gate
 
-    def _record(self, outcome: Outcome) -> None:
-        assert self._index is not None
-        if self._index.intact:
-            try:
-                self._index.append(index_line(outcome))
-            except DiskError as exc:
-                self._disk_failed(one_line(str(exc)))
-        self.totals.add(outcome)
-        if self.on_outcome is not None:
-            self.on_outcome(outcome, self.totals)

@@ -35,8 +35,9 @@ from typing import Any
 
 from summarizer.batch.engine import INDEX_NAME, REPORT_NAME
 from summarizer.batch.lock import OutputLock, prepare_output
-from summarizer.batch.report import Outcome, Totals, index_line, one_line
-from summarizer.batch.writer import DiskError, IndexFile, is_disk_error, output_name, write_atomic
+from summarizer.batch.recording import RecordsOutcomes
+from summarizer.batch.report import Outcome, Totals, one_line
+from summarizer.batch.writer import IndexFile, is_disk_error, output_name, write_atomic
 from summarizer.config import resolve
 from summarizer.errors import SummarizerError
 from summarizer.options import BudgetOptions, GenerationOptions, TransportOptions
@@ -51,7 +52,7 @@ log = logging.getLogger("summarizer")
 _END = object()
 
 
-class RayRun:
+class RayRun(RecordsOutcomes):
     """One ``summarizer run --engine ray`` (see the module docstring)."""
 
     def __init__(
@@ -271,23 +272,6 @@ class RayRun:
             **stats,
         )
         self._record(outcome)
-
-    def _record(self, outcome: Outcome) -> None:
-        assert self._index is not None
-        if self._index.intact:
-            try:
-                self._index.append(index_line(outcome))
-            except DiskError as exc:
-                self._disk_failed(one_line(str(exc)))
-        self.totals.add(outcome)
-        if self.on_outcome is not None:
-            self.on_outcome(outcome, self.totals)
-
-    def _disk_failed(self, reason: str) -> None:
-        if self.disk_error is None:
-            self.disk_error = reason
-            log.error("output disk: %s; stopping the run", reason)
-        self.request_stop(f"disk error: {reason}")
 
     def _account_for_the_rest(self, source: Source) -> None:
         """Inputs the driver listed but never heard back about: not started."""
