@@ -14,8 +14,10 @@ from dataclasses import replace
 from ..input.article import Article
 from .claims import CandidateClaim, find_attributions
 from .entities import Entity, build_index
+from .groups import find_groups
 from .page import furniture
 from .quotes import continue_quotes, quoted_speakers, speakerless_quotes
+from .salience import rank_stakeholders
 from .sentences import split_sentences
 from .statements import make_statement, unattributed_candidates
 from .summary import headline, summarize
@@ -38,7 +40,6 @@ MIN_CLAIMS = 12
 MAX_CLAIMS = 40
 PLAIN_EXTRA = 8
 MIN_PLAIN = 3
-MAX_STAKEHOLDERS = 15
 # The analyzer reads at most this many characters (about 80,000 words, ten times a
 # long feature). Its cost is linear, about 3 s per MB of one-line text, so the cap is
 # what keeps a 10 MB page dump to seconds; a brief of 12 claims is drawn from the
@@ -62,35 +63,6 @@ def _select_claims(
     for c in chosen:
         c.statement = make_statement(text, c)
     return chosen
-
-
-def _stakeholders(
-    entities: list[Entity], claims: list[CandidateClaim], lead_end: int
-) -> list[Entity]:
-    """Rank by mentions, speaking role and role given; drop one-off passing names."""
-    for c in claims:
-        if c.claimant is not None:
-            c.claimant.claims += 1
-
-    def score(e: Entity) -> float:
-        return (
-            len(e.mentions)
-            + 3 * e.claims
-            + (2 if e.role else 0)
-            + (1 if e.first < lead_end else 0)
-            + (1 if e.type == "person" else 0)
-        )
-
-    # A name met once in passing, neither in the lead nor speaking, is not a
-    # stakeholder (GUM: most such names are not salient). Repeated, quoted or lead
-    # names stay.
-    keep = [
-        e
-        for e in entities
-        if e.mentions and (len(e.mentions) >= 2 or e.claims or e.first < lead_end)
-    ]
-    keep.sort(key=lambda e: (-score(e), e.first))
-    return keep[:MAX_STAKEHOLDERS]
 
 
 def _stance(text: str, e: Entity, claims: list[CandidateClaim]) -> str | None:
@@ -135,7 +107,8 @@ def analyze(article: Article) -> dict:
 
     body = [s for s in sentences if not s.heading]
     lead_end = body[1].end if len(body) > 1 else (body[0].end if body else 0)
-    ranked = _stakeholders(index.entities, claims, lead_end)
+    groups = find_groups(text, sentences, index.headline)
+    ranked = rank_stakeholders(index.entities + groups, claims, index.headline, lead_end)
     sid = {id(e): f"s{k}" for k, e in enumerate(ranked, 1)}
     stakeholders = [
         {

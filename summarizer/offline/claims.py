@@ -23,6 +23,7 @@ from .lexicon import (
     ROLE_MODIFIERS,
     SOURCE_NOUNS,
     VERB_CERTAINTY,
+    is_media,
     phrases,
     word_set,
 )
@@ -97,7 +98,13 @@ def _anonymous(src: str, claimant: Entity | None) -> bool:
 
 
 def _resolve(index: EntityIndex, text: str, span: tuple[int, int]) -> Entity | None:
-    """The stakeholder a source phrase names, preferring the head noun's entity."""
+    """The stakeholder a source phrase names, unless it is a news outlet (see is_media)."""
+    found = _resolve_entity(index, text, span)
+    return None if found is not None and is_media(found.name) else found
+
+
+def _resolve_entity(index: EntityIndex, text: str, span: tuple[int, int]) -> Entity | None:
+    """The entity a source phrase names, preferring the head noun's entity."""
     src = text[span[0] : span[1]]
     words = src.strip().split()
     if len(words) == 1 and words[0].lower() in PRONOUNS_PERSON:
@@ -261,7 +268,12 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Can
             if low_verb in _NOUN_LIKE:
                 last = WORD.findall(src)[-1]
                 pos = text.find(src, cstart, vs)
-                named = bool(index.in_span(pos, pos + len(src)))
+                # The name must head the phrase: "Personality test questions" is no
+                # speaker, "Ms Hewitt questions" is.
+                src_end = pos + src.rfind(last) + len(last)
+                named = any(
+                    m.end == src_end for e in index.in_span(pos, src_end) for m in e.mentions
+                )
                 if not (
                     named
                     or last.lower() in PRONOUNS_PERSON

@@ -28,14 +28,33 @@ from .lexicon import (
     PERSON_ONLY_TITLES,
     ROLE_HEADS,
     ROLE_MODIFIERS,
+    SUMMARY_STOPWORDS,
+    demonyms,
     gazetteer,
 )
 from .sentences import Sentence
 from .words import Entity, Token, tokenize
 
 _GAP_JOIN = re.compile(r"^[ \t]$")
+# Weekdays, unlike months ("Theresa May"), never end a name.
+_WEEKDAYS = frozenset(w for w in DAYS_MONTHS if w.endswith("day"))
 # How many mentions back "he"/"she" may look for a person.
 _PRONOUN_REACH = 200
+
+
+def headline_index(sentences: list[Sentence]) -> int | None:
+    """The title line's sentence index, when the article opens with one.
+
+    Why scan it: the headline names what the article is about ("Interview with
+    LibriVox founder Hugh McGuire"), often the only place an interviewee's full name
+    appears. A title in Title Case is left out: every word is capitalised there, so
+    capitalisation says nothing about names.
+    """
+    if not sentences or not sentences[0].heading:
+        return None
+    content = [w for w in sentences[0].text.split() if len(w) > 3 and w[0].isalpha()]
+    lowercase = [w for w in content if w[0].islower() and w not in SUMMARY_STOPWORDS]
+    return 0 if lowercase else None
 
 
 class EntityIndex:
@@ -53,8 +72,9 @@ class EntityIndex:
         self._pending_single: list[tuple[str, int, int, int]] = []
         self._person_single: set[str] = set()
         self._single_roles: dict[str, str] = {}
+        self.headline = headline_index(sentences)
         for sent in sentences:
-            if sent.heading or self._shouting(sent.text):
+            if (sent.heading and sent.index != self.headline) or self._shouting(sent.text):
                 continue
             self._scan_sentence(sent)
         self._resolve_singles()
@@ -102,6 +122,9 @@ class EntityIndex:
                 cur
                 and joinable
                 and tok.text in NAME_CONNECTORS
+                # "the" joins only after "of"/"for" ("Church of the Nazarene"); "See
+                # the LibriVox" is a verb and a name.
+                and (tok.text != "the" or cur[-1].text in ("of", "for"))
                 and i + 1 < len(tokens)
                 and tokens[i + 1].cap
                 and _GAP_JOIN.match(self._gap(tok, tokens[i + 1]))
@@ -141,13 +164,14 @@ class EntityIndex:
                 or (
                     seq[0].start == first_start
                     and seq[0].text.lower() in self._lower_words
-                    and seq[0].text not in self._gaz
+                    and self._gaz_prefix(seq) is None  # "North Korea puts ..."
                     and seq[0].text.lower() not in NAME_TITLES
                 )
                 or seq[0].text in NAME_CONNECTORS
             ):
                 seq = seq[1:]
-            while seq and seq[-1].text in NAME_CONNECTORS:
+            # Connectors, and a dateline's weekday ("Robert Sarvis Saturday, ...").
+            while seq and (seq[-1].text in NAME_CONNECTORS or seq[-1].text.lower() in _WEEKDAYS):
                 seq = seq[:-1]
             if seq:
                 self._classify(seq, tokens, sent)
@@ -200,6 +224,14 @@ class EntityIndex:
         name_toks = seq[i:]
         while name_toks and name_toks[0].text in NAME_CONNECTORS:
             name_toks = name_toks[1:]  # "Secretary of State": no name follows
+        if len(name_toks) == 1 and name_toks[0].text.lower() in ORG_WORDS:
+            # "Interior Ministry", "Defense Department": the title words name the body.
+            j = i
+            while j > 0 and seq[j - 1].text.lower() in NAME_TITLES and not seq[j - 1].poss:
+                j -= 1
+            if j < i:
+                name_toks = seq[j:]
+                role_start, has_title = None, False
         if not name_toks or (has_title and len(name_toks) == 1 and i < len(seq) - 1):
             return
         if len(name_toks) == 1 and (
@@ -214,6 +246,10 @@ class EntityIndex:
         surface = self.text[name_toks[0].start : name_toks[-1].end]
         start, end = name_toks[0].start, name_toks[-1].end
         gaz_key = surface if surface in self._gaz else surface[:-1]
+        if gaz_key != surface and gaz_key in demonyms() and surface.endswith("s"):
+            # "Bangladeshis", "Israelis": a country's people are a group, not its state.
+            self._mention(self._entity(surface, surface, "group"), start, end, sent.index)
+            return
         if gaz_key in self._gaz and (gaz_key == surface or surface.endswith("s")):
             name, etype = self._gaz[gaz_key]
             self._mention(self._entity(name, name, etype), start, end, sent.index)
@@ -225,6 +261,12 @@ class EntityIndex:
                 etype = "government"
             else:
                 etype = "organization"
+            k = seq.index(name_toks[0])
+            if k and seq[k - 1].text in demonyms() and not seq[k - 1].poss:
+                # "Greek Orthodox Church", "Indonesian Navy": the nationality is part
+                # of the body's name (the country keeps its own mention).
+                start = seq[k - 1].start
+                surface = self.text[start:end]
             self._mention(self._entity(surface, surface, etype), start, end, sent.index)
             return
         if all(t.text.lower() in DAYS_MONTHS for t in name_toks):
@@ -312,6 +354,12 @@ class EntityIndex:
                 and words[0] not in {"who", "which", "that", "and", "but", "said", "says"}
             ):
                 return phrase
+        # Copula: "Andrew Westphal is the director of Stardust @ home".
+        m = re.match(r"\s+(?:is|was)\s+((?:the|a|an)\s+[^,;.()\"“”]{3,80}?)(?=[,;.]|$)", rest)
+        if m:
+            words = [w.lower() for w in m.group(1).split()]
+            if any(w in ROLE_HEADS for w in words[1:4]):
+                return m.group(1)
         m = re.match(
             r"\s+((?:from|of|at)\s+(?:the\s+)?[A-Z][^,;.()]{2,80}?)(?=\s+[a-z]|[,;.]|$)", rest
         )
@@ -332,6 +380,11 @@ class EntityIndex:
             parts = e.name.split()
             by_last.setdefault(parts[-1], e)
             by_first.setdefault(parts[0], e)
+        # A word capitalised only where every word is (a sentence's first: "Estimates
+        # suggest ...", "Six shells hit ...") gives no evidence of being a name.
+        opening = {s.start for s in self.sentences}
+        mid_sentence = {surface for surface, start, *_ in self._pending_single
+                        if start not in opening}
         for surface, start, end, sent in self._pending_single:
             target = by_last.get(surface) or by_first.get(surface)
             if target is not None:
@@ -339,6 +392,8 @@ class EntityIndex:
                 self._mention(target, start, end, sent)
                 continue
             etype = "person" if surface in self._person_single else "other"
+            if etype == "other" and surface not in mid_sentence:
+                continue
             ent = self._entity("S:" + surface, surface, etype)
             if etype == "person":
                 ent.type = "person"

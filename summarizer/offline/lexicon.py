@@ -90,6 +90,19 @@ DENIAL_CUES = phrases("denial_cues")
 CONFLICT_CUES = phrases("conflict_cues")
 MISSING_CUES = phrases("missing_cues")
 QUANTITY_WORDS = word_set("quantity_words")
+SUMMARY_STOPWORDS = word_set("summary_stopwords")
+MEDIA_WORDS = word_set("media_words")
+MEDIA_OUTLETS = word_set("media_outlets")
+
+
+def is_media(name: str) -> bool:
+    """A news outlet or agency ("ABC News", "Yonhap", "the Sydney Morning Herald").
+
+    Why: an outlet cited for a report is how the article knows, not who it is about;
+    such claims keep the outlet as their attribution text, with no claimant.
+    """
+    words = name.lower().split()
+    return name in MEDIA_OUTLETS or any(w in MEDIA_WORDS for w in words[1:] or words)
 
 
 @lru_cache(maxsize=1)
@@ -111,3 +124,10 @@ def gazetteer() -> dict[str, tuple[str, str]]:
     for name in raw["governments"]:
         table[name] = (name, "government")
     return table
+
+
+@lru_cache(maxsize=1)
+def demonyms() -> frozenset[str]:
+    """Every demonym of the gazetteer ("Indian", "Bangladeshi"), case-sensitive."""
+    raw = json.loads(_data("gazetteer.json"))
+    return frozenset(d for forms in raw["countries"].values() for d in forms["demonyms"])

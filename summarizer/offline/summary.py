@@ -10,10 +10,9 @@ import math
 import re
 from collections import Counter
 
-from .lexicon import word_set
+from .lexicon import SUMMARY_STOPWORDS as _STOP
 from .sentences import Sentence
 
-_STOP = word_set("summary_stopwords")
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'-]+")
 _QUOTE_OPEN = "“\"‘'"
 

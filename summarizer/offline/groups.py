@@ -1,0 +1,159 @@
+"""Unnamed stakeholders: groups of people and national institutions.
+
+Why: much news is about people it never names ("over 900 asylum seekers", "pilgrims",
+"worshippers of the ancient Greek religion") or about an institution it names only by
+its country ("the Indian government", "a Greek court"). Scanning capitalised names
+misses both; the GUM salience annotation counts them among the entities a summary
+must mention. A group is read as a head noun from a word list (``group_heads``,
+``institution_heads``) plus at most two modifiers immediately before it, read
+leftwards until a function word, a number or a verb-like form stops them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .lexicon import gazetteer, phrases, word_set
+from .sentences import Sentence
+from .words import Entity, Mention, Token, tokenize
+
+GROUP_HEADS = word_set("group_heads")
+INSTITUTION_HEADS = word_set("institution_heads")
+BARE_GROUP_HEADS = word_set("bare_group_heads")
+NP_STOP = word_set("np_stop")
+# Each head of a [same_group] line stands for the line's first word.
+SAME_GROUP = {w: line.split()[0] for line in phrases("same_group") for w in line.split()}
+MAX_MODIFIERS = 2
+_JOIN = re.compile(r"^[ \t]$")
+# Lowercase words that are rarely a group's modifier: participles ("rescued",
+# "swimming": verbs here), -s forms ("interviews experts": a verb or another noun),
+# adverbs and superlatives ("largest"). Adjectives like "ancient" are unaffected.
+_NOT_MODIFIER = re.compile(r"(?:ed|ing|ly|est|[^su]s)$")
+
+
+def _nation_at(text: str, tokens: list[Token], j: int) -> int | None:
+    """Start index of a gazetteer name ending at ``tokens[j]`` ("New Zealand"), if any."""
+    gaz = gazetteer()
+    for n in range(min(j + 1, 4), 0, -1):
+        if text[tokens[j - n + 1].start : tokens[j].end] in gaz:
+            return j - n + 1
+    return None
+
+
+def _modifiers(text: str, tokens: list[Token], k: int, first_start: int) -> list[Token]:
+    """The modifier tokens right before ``tokens[k]``, leftmost first.
+
+    At most one lowercase modifier (more are mostly a verb or a clause: "inspire young
+    people"), and capitalised ones: a nationality from the gazetteer anywhere, another
+    name only away from the sentence start (where every word is capitalised).
+    """
+    mods: list[Token] = []
+    lowercase = 0
+    j = k - 1
+    nxt = tokens[k]
+    while j >= 0 and len(mods) < MAX_MODIFIERS:
+        tok = tokens[j]
+        low = tok.text.lower()
+        if not _JOIN.match(text[tok.end : nxt.start]) or tok.poss:
+            break
+        if low in NP_STOP or not tok.text[0].isalpha() or low in GROUP_HEADS:
+            break
+        if tok.cap:
+            nation = _nation_at(text, tokens, j)
+            if nation is not None:
+                mods[:0] = tokens[nation : j + 1]
+                j = nation - 1
+                nxt = tokens[nation]
+                continue
+            if tok.start == first_start:
+                break
+        elif lowercase or _NOT_MODIFIER.search(low):
+            break
+        else:
+            lowercase += 1
+        mods.insert(0, tok)
+        nxt = tok
+        j -= 1
+    return mods
+
+
+def _modifies_next(text: str, tokens: list[Token], k: int) -> bool:
+    """Whether ``tokens[k]`` is itself a modifier ("military alliance", "police station")."""
+    if k + 1 >= len(tokens):
+        return False
+    tok, nxt = tokens[k], tokens[k + 1]
+    low = nxt.text.lower()
+    return (
+        bool(_JOIN.match(text[tok.end : nxt.start]))
+        and not tok.poss
+        and nxt.text[0].islower()
+        and low not in NP_STOP
+        and not _NOT_MODIFIER.search(low)
+    )
+
+
+def find_groups(text: str, sentences: list[Sentence], headline: int | None) -> list[Entity]:
+    """Group and institution stakeholders, one per head noun and nationality.
+
+    ``headline`` is the index of the title sentence (scanned with the body), other
+    headings are skipped. Mentions without a nationality join the one entity with
+    the same head, so "the Indian government ... the government" is one stakeholder.
+    An institution or a vague group ("experts") with no modifier anywhere names
+    nothing and is dropped.
+    """
+    gaz = gazetteer()
+    forms: dict[tuple[str, str], Counter[str]] = {}
+    mentions: dict[tuple[str, str], list[Mention]] = {}
+    for sent in sentences:
+        if sent.heading and sent.index != headline:
+            continue
+        tokens = tokenize(text, sent.start, sent.end)
+        first_start = tokens[0].start if tokens else -1
+        for k, tok in enumerate(tokens):
+            head = tok.text.lower()
+            if tok.cap and tok.start != first_start:
+                continue  # "the Police" band, "Army" in a name: the name scan has them
+            if head not in GROUP_HEADS and head not in INSTITUTION_HEADS:
+                continue
+            if head in INSTITUTION_HEADS and _modifies_next(text, tokens, k):
+                continue
+            mods = _modifiers(text, tokens, k, first_start)
+            nation = next((gaz[m.text][0] for m in mods if m.text in gaz), "")
+            if not nation and len(mods) > 1:
+                joined = text[mods[0].start : mods[-1].end]
+                nation = gaz.get(joined, ("", ""))[0]
+            key = (SAME_GROUP.get(head, head), nation)
+            start = mods[0].start if mods else tok.start
+            surface = text[start : tok.end]
+            if start == first_start and surface.split()[0] not in gaz:
+                surface = surface[0].lower() + surface[1:]  # "Pilgrims were ..."
+            forms.setdefault(key, Counter())[surface] += 1
+            mentions.setdefault(key, []).append(Mention(start, tok.end, sent.index))
+    # Bare mentions ("the government") join the one national entity with that head.
+    for head, nation in list(forms):
+        if nation:
+            continue
+        national = [key for key in forms if key[0] == head and key[1]]
+        if len(national) == 1:
+            forms[national[0]].update(forms.pop((head, "")))
+            mentions[national[0]] += mentions.pop((head, ""))
+    out = []
+    for key, counts in forms.items():
+        head = key[0]
+        vague = head in INSTITUTION_HEADS or head in BARE_GROUP_HEADS
+        # The most used form names the group ("asylum seekers"; the first on a tie);
+        # a vague head needs its most used modified form ("Indian government").
+        ranked = [
+            f
+            for f, _n in counts.most_common()
+            if not (vague and (f == head or f in SAME_GROUP))
+        ]
+        if not ranked:
+            continue
+        name = ranked[0]
+        ent = Entity(name=name, type="government" if head in INSTITUTION_HEADS else "group")
+        for m in sorted(mentions[key], key=lambda m: m.start):
+            ent.add(m.start, m.end, m.sentence)
+        out.append(ent)
+    return out
