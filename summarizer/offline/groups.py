@@ -126,8 +126,9 @@ def find_groups(text: str, sentences: list[Sentence], headline: int | None) -> l
             key = (SAME_GROUP.get(head, head), nation)
             start = mods[0].start if mods else tok.start
             surface = text[start : tok.end]
-            if start == first_start and surface.split()[0] not in gaz:
-                surface = surface[0].lower() + surface[1:]  # "Pilgrims were ..."
+            if not mods and start == first_start:
+                surface = surface.lower()  # "Pilgrims were ..."; a nationality stays
+
             forms.setdefault(key, Counter())[surface] += 1
             mentions.setdefault(key, []).append(Mention(start, tok.end, sent.index))
     # Bare mentions ("the government") join the one national entity with that head.
