@@ -66,7 +66,7 @@ def check_brief(article: Article, brief: dict) -> None:
 
 def test_constants() -> None:
     assert ANALYZER_NAME == "summarizer-offline"
-    assert ANALYZER_VERSION == "1.2.0"
+    assert ANALYZER_VERSION == "1.3.0"
 
 
 def test_seed_schema_and_grounding(seed: tuple[Article, dict]) -> None:

@@ -26,7 +26,7 @@ from .uncertainty import build_items, overall_level
 __all__ = ["ANALYZER_NAME", "ANALYZER_VERSION", "analyze"]
 
 ANALYZER_NAME = "summarizer-offline"
-ANALYZER_VERSION = "1.2.0"
+ANALYZER_VERSION = "1.3.0"
 
 # How many key claims: one per WORDS_PER_CLAIM words of the article, at least
 # MIN_CLAIMS and at most MAX_CLAIMS. Why by length: a flat 12 left most of a long
