@@ -148,9 +148,17 @@ def brief_name(brief: dict, sid: str | None) -> str | None:
 
 def test_passing_names_make_room_for_the_salient_and_speakers_stay_listed() -> None:
     passing = " ".join(
-        f"Delegates from {town} attended." for town in
-        ("Arlen", "Borwick", "Castmoor", "Dunhollow", "Elsmere", "Fenwick", "Garth",
-         "Holloway")
+        f"Delegates from {town} attended."
+        for town in (
+            "Arlen",
+            "Borwick",
+            "Castmoor",
+            "Dunhollow",
+            "Elsmere",
+            "Fenwick",
+            "Garth",
+            "Holloway",
+        )
     )
     brief = _brief(
         "Harbour deal signed by Port Authority\n\n"

@@ -27,12 +27,11 @@ from .lexicon import (
     ORG_WORDS,
     PERSON_ONLY_TITLES,
     ROLE_HEADS,
-    ROLE_MODIFIERS,
-    SUMMARY_STOPWORDS,
     demonyms,
     gazetteer,
 )
-from .sentences import Sentence
+from .roles import role_after, role_before
+from .sentences import Sentence, headline_index
 from .words import Entity, Token, tokenize
 
 _GAP_JOIN = re.compile(r"^[ \t]$")
@@ -40,21 +39,6 @@ _GAP_JOIN = re.compile(r"^[ \t]$")
 _WEEKDAYS = frozenset(w for w in DAYS_MONTHS if w.endswith("day"))
 # How many mentions back "he"/"she" may look for a person.
 _PRONOUN_REACH = 200
-
-
-def headline_index(sentences: list[Sentence]) -> int | None:
-    """The title line's sentence index, when the article opens with one.
-
-    Why scan it: the headline names what the article is about ("Interview with
-    LibriVox founder Hugh McGuire"), often the only place an interviewee's full name
-    appears. A title in Title Case is left out: every word is capitalised there, so
-    capitalisation says nothing about names.
-    """
-    if not sentences or not sentences[0].heading:
-        return None
-    content = [w for w in sentences[0].text.split() if len(w) > 3 and w[0].isalpha()]
-    lowercase = [w for w in content if w[0].islower() and w not in SUMMARY_STOPWORDS]
-    return 0 if lowercase else None
 
 
 class EntityIndex:
@@ -289,12 +273,12 @@ class EntityIndex:
             role = self.text[role_start:start].strip() or None
             if role and role.lower().rstrip(".") in PERSON_ONLY_TITLES:
                 role = None
-        lower_role = self._role_before(tokens, name_toks[0])
+        lower_role = role_before(self.text, tokens, name_toks[0])
         if lower_role and not role:
             role = lower_role
         is_person = bool(role) or person_title or has_title
         if not role:
-            role = self._role_after(name_toks[-1], sent)
+            role = role_after(self.text, name_toks[-1], sent)
             is_person = is_person or bool(role)
         if len(name_toks) == 1:
             self._pending_single.append((surface, start, end, sent.index))
@@ -310,65 +294,6 @@ class EntityIndex:
             ent.role = role
         self._mention(ent, start, end, sent.index)
 
-    def _role_before(self, tokens: list[Token], name: Token) -> str | None:
-        """A lowercase role phrase right before a name: "Kremlin spokesperson"."""
-        idx = next((k for k, t in enumerate(tokens) if t.start == name.start), None)
-        if not idx:
-            return None
-        k = idx - 1
-        first = None
-        head = False
-        nxt = name
-        while k >= 0 and idx - k <= 6:
-            tok = tokens[k]
-            if not _GAP_JOIN.match(self._gap(tok, nxt)) and not (
-                tok.poss and self._gap(tok, nxt).startswith(("’s ", "'s "))
-            ):
-                break
-            low = tok.text.lower()
-            if not tok.cap and low in ROLE_HEADS:
-                head = True
-            elif not tok.cap and low in ROLE_MODIFIERS:
-                pass
-            elif tok.cap and first is not None:
-                pass  # "Kremlin spokesperson", "North Korean leader"
-            else:
-                break
-            first = tok
-            nxt = tok
-            k -= 1
-        if first is None or not head:
-            return None
-        return self.text[first.start : name.start].strip() or None
-
-    def _role_after(self, last: Token, sent: Sentence) -> str | None:
-        """An appositive role after a name: ", India's finance minister," / "from X"."""
-        rest = self.text[last.end : sent.end]
-        m = re.match(r",\s+([^,;.()\"“”]{3,90}?)(?=[,;.]|$)", rest)
-        if m:
-            phrase = m.group(1).strip()
-            words = [w.lower().strip("’'") for w in phrase.split()]
-            if (
-                1 <= len(words) <= 12
-                and any(w in ROLE_HEADS for w in words[:5])
-                and words[0] not in {"who", "which", "that", "and", "but", "said", "says"}
-            ):
-                return phrase
-        # Copula: "Andrew Westphal is the director of Stardust @ home".
-        m = re.match(r"\s+(?:is|was)\s+((?:the|a|an)\s+[^,;.()\"“”]{3,80}?)(?=[,;.]|$)", rest)
-        if m:
-            words = [w.lower() for w in m.group(1).split()]
-            if any(w in ROLE_HEADS for w in words[1:4]):
-                return m.group(1)
-        m = re.match(
-            r"\s+((?:from|of|at)\s+(?:the\s+)?[A-Z][^,;.()]{2,80}?)(?=\s+[a-z]|[,;.]|$)", rest
-        )
-        if m:
-            phrase = m.group(1)
-            if any(w.lower() in ORG_WORDS for w in re.findall(r"\w+", phrase)):
-                return phrase
-        return None
-
     # --------------------------------------------------------------- resolution
     def _resolve_singles(self) -> None:
         """Attach one-word mentions to a full name ("Zelensky", "Kim") or keep them."""
@@ -383,8 +308,9 @@ class EntityIndex:
         # A word capitalised only where every word is (a sentence's first: "Estimates
         # suggest ...", "Six shells hit ...") gives no evidence of being a name.
         opening = {s.start for s in self.sentences}
-        mid_sentence = {surface for surface, start, *_ in self._pending_single
-                        if start not in opening}
+        mid_sentence = {
+            surface for surface, start, *_ in self._pending_single if start not in opening
+        }
         for surface, start, end, sent in self._pending_single:
             target = by_last.get(surface) or by_first.get(surface)
             if target is not None:

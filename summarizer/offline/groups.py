@@ -146,9 +146,7 @@ def find_groups(text: str, sentences: list[Sentence], headline: int | None) -> l
         # The most used form names the group ("asylum seekers"; the first on a tie);
         # a vague head needs its most used modified form ("Indian government").
         ranked = [
-            f
-            for f, _n in counts.most_common()
-            if not (vague and (f == head or f in SAME_GROUP))
+            f for f, _n in counts.most_common() if not (vague and (f == head or f in SAME_GROUP))
         ]
         if not ranked:
             continue

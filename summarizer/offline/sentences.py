@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .lexicon import word_set
+from .lexicon import SUMMARY_STOPWORDS, word_set
 
 _TITLES = word_set("abbrev_titles")
 _CONTINUERS = word_set("abbrev_continuers")
@@ -147,3 +147,18 @@ def split_sentences(text: str) -> list[Sentence]:
                 )
         para_index += 1
     return sentences
+
+
+def headline_index(sentences: list[Sentence]) -> int | None:
+    """The title line's sentence index, when the article opens with one.
+
+    Why scan it: the headline names what the article is about ("Interview with
+    LibriVox founder Hugh McGuire"), often the only place an interviewee's full name
+    appears. A title in Title Case is left out: every word is capitalised there, so
+    capitalisation says nothing about names.
+    """
+    if not sentences or not sentences[0].heading:
+        return None
+    content = [w for w in sentences[0].text.split() if len(w) > 3 and w[0].isalpha()]
+    lowercase = [w for w in content if w[0].islower() and w not in SUMMARY_STOPWORDS]
+    return 0 if lowercase else None
