@@ -132,7 +132,9 @@ def test_a_word_capitalised_only_at_sentence_starts_is_no_name() -> None:
     assert "Estimates" not in names and "Six" not in names
 
 
-def test_a_noun_like_verb_needs_a_name_as_its_subject() -> None:
+def test_a_capitalised_first_word_does_not_speak_through_a_noun_like_verb() -> None:
+    """'Personality test questions ...' is no claim by 'Personality' (noun_like_verbs
+    are speech verbs only after a name, and a sentence's first word is not one)."""
     brief = _brief(
         "Hiring\n\n"
         "Personality test questions given to applicants cover honesty and tact.\n"

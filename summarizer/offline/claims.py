@@ -268,12 +268,7 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Can
             if low_verb in _NOUN_LIKE:
                 last = WORD.findall(src)[-1]
                 pos = text.find(src, cstart, vs)
-                # The name must head the phrase: "Personality test questions" is no
-                # speaker, "Ms Hewitt questions" is.
-                src_end = pos + src.rfind(last) + len(last)
-                named = any(
-                    m.end == src_end for e in index.in_span(pos, src_end) for m in e.mentions
-                )
+                named = bool(index.in_span(pos, pos + len(src)))
                 if not (
                     named
                     or last.lower() in PRONOUNS_PERSON
