@@ -107,7 +107,7 @@ def analyze(article: Article) -> dict:
 
     body = [s for s in sentences if not s.heading]
     lead_end = body[1].end if len(body) > 1 else (body[0].end if body else 0)
-    groups = find_groups(text, sentences, index.headline)
+    groups = find_groups(index)
     ranked = rank_stakeholders(index.entities + groups, claims, index.headline, lead_end)
     sid = {id(e): f"s{k}" for k, e in enumerate(ranked, 1)}
     stakeholders = [

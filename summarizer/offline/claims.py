@@ -23,6 +23,7 @@ from .lexicon import (
     ROLE_MODIFIERS,
     SOURCE_NOUNS,
     VERB_CERTAINTY,
+    cue_alternation,
     is_media,
     phrases,
     word_set,
@@ -38,10 +39,7 @@ from .sources import (
     valid_source,
 )
 
-_HEDGE_RE = re.compile(
-    r"\b(" + "|".join(re.escape(h) for h in sorted(HEDGES, key=len, reverse=True)) + r")\b",
-    re.IGNORECASE,
-)
+_HEDGE_RE = re.compile(r"\b(" + cue_alternation(HEDGES) + r")\b", re.IGNORECASE)
 MODAL_HEDGES = frozenset(phrases("modal_hedges"))
 _NOUN_LIKE = word_set("noun_like_verbs")
 _NEEDS_THAT = word_set("needs_that_verbs")

@@ -57,6 +57,9 @@ class EntityIndex:
         self._person_single: set[str] = set()
         self._single_roles: dict[str, str] = {}
         self.headline = headline_index(sentences)
+        # The words of every scanned sentence (by sentence index), kept for the
+        # group scan (``groups.find_groups``) so each sentence is tokenized once.
+        self.tokens: dict[int, list[Token]] = {}
         for sent in sentences:
             if (sent.heading and sent.index != self.headline) or self._shouting(sent.text):
                 continue
@@ -137,6 +140,7 @@ class EntityIndex:
 
     def _scan_sentence(self, sent: Sentence) -> None:
         tokens = tokenize(self.text, sent.start, sent.end)
+        self.tokens[sent.index] = tokens
         if not tokens:
             return
         first_start = tokens[0].start

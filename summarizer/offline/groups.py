@@ -12,11 +12,11 @@ leftwards until a function word, a number or a verb-like form stops them.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 
+from .entities import EntityIndex
 from .lexicon import gazetteer, phrases, word_set
-from .sentences import Sentence
-from .words import Entity, Mention, Token, tokenize
+from .words import Entity, Mention, Token
 
 GROUP_HEADS = word_set("group_heads")
 INSTITUTION_HEADS = word_set("institution_heads")
@@ -93,29 +93,29 @@ def _modifies_next(text: str, tokens: list[Token], k: int) -> bool:
     )
 
 
-def find_groups(text: str, sentences: list[Sentence], headline: int | None) -> list[Entity]:
+def find_groups(index: EntityIndex) -> list[Entity]:
     """Group and institution stakeholders, one per head noun and nationality.
 
-    ``headline`` is the index of the title sentence (scanned with the body), other
-    headings are skipped. Mentions without a nationality join the one entity with
-    the same head, so "the Indian government ... the government" is one stakeholder.
-    An institution or a vague group ("experts") with no modifier anywhere names
-    nothing and is dropped.
+    Reads the sentences the name scan read (the body and the headline, with their
+    tokens). Mentions without a nationality join the one entity with the same head,
+    so "the Indian government ... the government" is one stakeholder. An institution
+    or a vague group ("experts") with no modifier anywhere names nothing and is
+    dropped.
     """
     gaz = gazetteer()
-    forms: dict[tuple[str, str], Counter[str]] = {}
-    mentions: dict[tuple[str, str], list[Mention]] = {}
-    for sent in sentences:
-        if sent.heading and sent.index != headline:
+    text = index.text
+    forms: defaultdict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    mentions: defaultdict[tuple[str, str], list[Mention]] = defaultdict(list)
+    for sent_index, tokens in index.tokens.items():
+        if not tokens:
             continue
-        tokens = tokenize(text, sent.start, sent.end)
-        first_start = tokens[0].start if tokens else -1
+        first_start = tokens[0].start
         for k, tok in enumerate(tokens):
             head = tok.text.lower()
-            if tok.cap and tok.start != first_start:
-                continue  # "the Police" band, "Army" in a name: the name scan has them
             if head not in GROUP_HEADS and head not in INSTITUTION_HEADS:
                 continue
+            if tok.cap and tok.start != first_start:
+                continue  # "the Police" band, "Army" in a name: the name scan has them
             if head in INSTITUTION_HEADS and _modifies_next(text, tokens, k):
                 continue
             mods = _modifiers(text, tokens, k, first_start)
@@ -129,8 +129,8 @@ def find_groups(text: str, sentences: list[Sentence], headline: int | None) -> l
             if not mods and start == first_start:
                 surface = surface.lower()  # "Pilgrims were ..."; a nationality stays
 
-            forms.setdefault(key, Counter())[surface] += 1
-            mentions.setdefault(key, []).append(Mention(start, tok.end, sent.index))
+            forms[key][surface] += 1
+            mentions[key].append(Mention(start, tok.end, sent_index))
     # Bare mentions ("the government") join the one national entity with that head.
     for head, nation in list(forms):
         if nation:

@@ -16,20 +16,20 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .lexicon import phrases, word_set
+from .lexicon import cue_alternation, phrases, word_set
 from .sentences import Sentence
 
 _CAPTION = re.compile(
-    r"(?<!\w)(?:" + "|".join(re.escape(c) for c in phrases("caption_cues")) + r")(?!\w)",
+    r"(?<!\w)(?:" + cue_alternation(phrases("caption_cues")) + r")(?!\w)",
     re.IGNORECASE,
 )
 _FURNITURE = re.compile(
-    r"(?<!\w)(?:" + "|".join(re.escape(c) for c in phrases("furniture_cues")) + r")(?!\w)",
+    r"(?<!\w)(?:" + cue_alternation(phrases("furniture_cues")) + r")(?!\w)",
     re.IGNORECASE,
 )
 _CTA_OPENERS = word_set("cta_openers")
 _TRAILER = re.compile(
-    r"^\W*(?:" + "|".join(re.escape(c) for c in phrases("trailer_openers")) + r")(?!\w)",
+    r"^\W*(?:" + cue_alternation(phrases("trailer_openers")) + r")(?!\w)",
     re.IGNORECASE,
 )
 # A dateline or timestamp line ("on Monday, November 18th, 2019 at 11:08 a.m.",

@@ -10,13 +10,19 @@ from __future__ import annotations
 import re
 
 from .claims import CandidateClaim, hedge_cues
-from .lexicon import CONFLICT_CUES, DENIAL_CUES, MISSING_CUES, QUANTITY_WORDS, UNVERIFIED_CUES
+from .lexicon import (
+    CONFLICT_CUES,
+    DENIAL_CUES,
+    MISSING_CUES,
+    QUANTITY_WORDS,
+    UNVERIFIED_CUES,
+    cue_alternation,
+)
 from .sentences import Sentence
 
 
 def _cue_re(cues: tuple[str, ...]) -> re.Pattern[str]:
-    alts = "|".join(re.escape(c) for c in sorted(cues, key=len, reverse=True))
-    return re.compile(r"\b(?:" + alts + r")\b", re.IGNORECASE)
+    return re.compile(r"\b(?:" + cue_alternation(cues) + r")\b", re.IGNORECASE)
 
 
 _CONFLICT = _cue_re(CONFLICT_CUES)
