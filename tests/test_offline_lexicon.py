@@ -11,7 +11,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summarizer.offline.lexicon import HEDGES, cue_alternation
+from summarizer.offline.lexicon import HEDGES, cue_alternation, is_media
 
 
 def _plain(cues: list[str]) -> re.Pattern[str]:
@@ -58,3 +58,10 @@ def test_the_real_hedge_list_matches_the_same_spans() -> None:
     spans = _spans(_trie(hedges), text)
     assert spans == _spans(_plain(hedges), text)
     assert len(spans) >= 5
+
+
+def test_news_outlets_but_not_companies_or_agencies_that_share_their_words() -> None:
+    for outlet in ("ABC News", "the Sydney Morning Herald", "Reuters", "Yonhap News Agency"):
+        assert is_media(outlet), outlet
+    for other in ("Central Intelligence Agency", "American Express", "Royal Mail", "Post Office"):
+        assert not is_media(other), other

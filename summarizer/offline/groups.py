@@ -128,7 +128,6 @@ def find_groups(index: EntityIndex) -> list[Entity]:
             surface = text[start : tok.end]
             if not mods and start == first_start:
                 surface = surface.lower()  # "Pilgrims were ..."; a nationality stays
-
             forms[key][surface] += 1
             mentions[key].append(Mention(start, tok.end, sent_index))
     # Bare mentions ("the government") join the one national entity with that head.

@@ -34,13 +34,12 @@ class Salience:
 
 
 def features(e: Entity, headline: int | None, lead_end: int) -> Salience:
+    """``e``'s salience signals; the headline is counted apart from the body's mentions."""
     body = [m for m in e.mentions if m.sentence != headline]
     return Salience(
         mentions=len(body),
-        in_headline=any(m.sentence == headline for m in e.mentions)
-        if headline is not None
-        else False,
-        in_lead=bool(body) and body[0].start < lead_end,
+        in_headline=headline is not None and any(m.sentence == headline for m in e.mentions),
+        in_lead=any(m.start < lead_end for m in body),
         claims=e.claims,
         has_role=bool(e.role),
         is_media=is_media(e.name),
