@@ -34,10 +34,10 @@ from .sources import (
     WORD,
     after_source,
     clause_start,
-    inverted_or_apposed,
     same_length_quotes,
     valid_source,
 )
+from .speakers import inverted_or_apposed, plain_subject
 
 _HEDGE_RE = re.compile(r"\b(" + cue_alternation(HEDGES) + r")\b", re.IGNORECASE)
 MODAL_HEDGES = frozenset(phrases("modal_hedges"))
@@ -198,7 +198,10 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Can
         vs, ve = s0 + m.start(), s0 + m.end()
         prev = stext[: m.start()].split()
         prev_low = [w.lower().strip(",") for w in prev[-3:]]
-        if any(w in _NEG for w in prev_low) or any(w.endswith("n't") for w in prev_low):
+        cstart = clause_start(text, s0, vs)
+        # Negation only in the verb's own clause: '"It is not over," he said' is said.
+        own = [w.lower() for w in text[cstart:vs].split()[-3:]]
+        if any(w in _NEG or w.endswith(("n't", "n’t")) for w in own):
             continue
         if prev_low and prev_low[-1] in _BE:
             continue  # passive: "is expected", "was confirmed"
@@ -212,7 +215,6 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Can
             and not any(q in stext for q in '“"')
         ):
             continue
-        cstart = clause_start(text, s0, vs)
         src_raw = text[cstart:vs]
         lead = _LEAD_STRIP.match(src_raw.strip())
         src = src_raw.strip()[lead.end() :] if lead else src_raw.strip()
@@ -231,6 +233,7 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Can
         tail_words = WORD.findall(after.split(",")[0].split(".")[0])
         if quote_first and (
             not src
+            or text[s0:cstart].rstrip().endswith(("”", '"', "''"))  # '"...," Cruz said in'
             or len(after.strip(' ."”')) < 3
             or (tail_words and tail_words[0][:1].isupper())
             or after_source(after) is not None
@@ -255,7 +258,7 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Can
             if found is not None:
                 content_span, src_span = found
         if content_span is None:
-            if not src or not valid_source(src):
+            if not src or not (valid_source(src) or plain_subject(src, low_verb)):
                 continue
             if low_verb in EVIDENCE_VERBS and not any(
                 w.lower() in SOURCE_NOUNS for w in WORD.findall(src)

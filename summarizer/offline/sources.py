@@ -13,13 +13,18 @@ import re
 from .lexicon import PRONOUNS_PERSON, ROLE_HEADS, SOURCE_NOUNS, word_set
 
 WORD = re.compile(r"[A-Za-z][A-Za-z’'-]*")
-_CLAUSE_BREAK = re.compile(r"(?:[,;:(]|—|–|\s-\s|[“\"]|\bthat\b|\bwho\b|\bwhich\b)")
+# A closing quote mark ends the quotation before a speaker ('"...,” he said'), and
+# "what" opens a clause whose subject speaks ('half of what researchers say').
+_CLAUSE_BREAK = re.compile(
+    r"(?:[,;:(]|—|–|\s-\s|[“”\"]|\bthat\b|\bwho\b|\bwhich\b|\bwhat\b)"
+)
 PREP_CUT = re.compile(r"\s+(?:in|from|at|of|with|near|close to|inside|within|for|on)\s+")
 # A speaker named after the verb may start with an abbreviated title ('said Mr.
-# Schmidt'): the period of the title must not end the source there.
+# Schmidt'), or a middle initial ('said Paul H. Chipok'): that period must not end the
+# source there.
 _AFTER_SOURCE = re.compile(
     r"\s*((?:(?:" + "|".join(sorted(word_set("abbrev_titles")))
-    + r")\.\s+)?[^,.;]{2,60}?)(?=[,.;]|$)",
+    + r")\.\s+)?(?:[^,.;]|(?<=\b[A-Z])\.(?=\s+[A-Z])){2,60}?)(?=[,;]|(?<!\b[A-Z])\.|$)",
     re.IGNORECASE,
 )
 _AFTER_DET = re.compile(r"(?:a|an|the|another|one|two|three|several|some)\s", re.IGNORECASE)
@@ -71,43 +76,3 @@ def after_source(after: str) -> re.Match[str] | None:
     ):
         return am
     return None
-
-
-def inverted_or_apposed(
-    text: str, stext: str, s0: int, m: re.Match[str], after: str
-) -> tuple[tuple[int, int], tuple[int, int]] | None:
-    """(content, source) when the clause before the verb is empty.
-
-    Two common shapes leave nothing between the last comma and the verb: the
-    inverted '..., said Steve Bell, a director.' (content before, speaker after) and
-    the apposition 'Dan Kritenbrink, senior director at the NSC, said he ...'
-    (speaker before the apposition, content after). Why: both were dropped, and the
-    sentence was offered as the article's own assertion.
-    """
-    head = stext[: m.start()].rstrip()
-    bare = head.rstrip("\"”’ ")
-    if not bare.endswith(","):
-        return None
-    ve = s0 + m.end()
-    am = after_source(after)
-    if am is not None and len(head.split()) >= 4:
-        end = len(head) if bare != head else len(head) - 1  # keep a closing quote mark
-        return (s0, s0 + end), (ve + am.start(1), ve + am.end(1))
-    head = bare
-    # Apposition: the name before the comma that opens it.
-    opener = max(head[:-1].rfind(","), head[:-1].rfind("("))
-    if opener <= 0:
-        return None
-    name_start = clause_start(text, s0, s0 + opener) - s0
-    name = stext[name_start:opener].strip()
-    words = WORD.findall(name)
-    if not words or len(words) > 5 or not all(w[:1].isupper() for w in words[-2:]):
-        return None
-    pos = s0 + stext.find(name, name_start, opener)
-    c0 = ve + (len(after) - len(after.lstrip(" ,:")))
-    tm = re.match(r"\s+that\s+", after)
-    if tm:
-        c0 = ve + tm.end()
-    if len(text[c0 : s0 + len(stext)].split()) < 3:
-        return None
-    return (c0, s0 + len(stext.rstrip())), (pos, pos + len(name))

@@ -1,0 +1,137 @@
+"""Who speaks when the clause before the speech verb holds no speaker of its own.
+
+Kept apart from ``sources`` (the words right around the verb) because these rules
+look further: back over an apposition chain ('NAME, ROLE, who ..., said'), to the
+subject of a sentence whose second verb speaks ('X did Y and said Z'), to the noun a
+relative "who" stands for, or to the quotation a short 'X said.' sentence closes.
+Each rule's docstring says which shape it reads and why it exists.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .lexicon import word_set
+from .sources import WORD, after_source
+
+_BE_AUX = word_set("be_forms") | word_set("aux_tail")
+
+_NOT_SUBJECT = word_set("not_subject_words")
+_PREPOSITIONS = word_set("prepositions")
+_PLAIN_VERBS = word_set("plain_subject_verbs")
+_IT_VERBS = word_set("it_speaks_verbs")
+
+
+def plain_subject(src: str, verb: str) -> bool:
+    """A lower-case noun phrase as the subject of a speech verb.
+
+    Why: valid_source wants a name or a source noun, so "the network said that ...",
+    "half of GOP primary voters said they were angry" and "the lawyers argued" were
+    offered as the article's own assertions; in news the subject right before a
+    speech verb is the one who speaks, whatever its head noun. Short phrases only
+    (at most seven words), headed by a plain word (no adverb, auxiliary or object
+    pronoun), so a clause the cut missed is not taken for a speaker.
+    """
+    words = WORD.findall(src)
+    if not 1 <= len(words) <= 7:
+        return False
+    low = [w.lower() for w in words]
+    verb = verb.lower()
+    if not (verb in _PLAIN_VERBS or verb.endswith("ed")):
+        return False
+    if low[0] == "it":
+        return len(low) == 1 and verb in _IT_VERBS
+    if low[0] in _PREPOSITIONS or any(w in _NOT_SUBJECT for w in low):
+        return False
+    head = low[-1]
+    return head.isalpha() and not head.endswith("ly") and head not in _BE_AUX
+
+
+
+def inverted_or_apposed(
+    text: str, stext: str, s0: int, m: re.Match[str], after: str
+) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """(content, source) when the clause before the verb is empty.
+
+    Two common shapes leave nothing between the last comma and the verb: the
+    inverted '..., said Steve Bell, a director.' (content before, speaker after) and
+    the apposition 'Dan Kritenbrink, senior director at the NSC, said he ...'
+    (speaker before the apposition, content after). Why: both were dropped, and the
+    sentence was offered as the article's own assertion.
+    """
+    head = stext[: m.start()].rstrip()
+    bare = head.rstrip("\"”’ ")
+    if not bare.endswith(","):
+        return None
+    ve = s0 + m.end()
+    am = after_source(after)
+    found = apposed_subject(text, stext, s0, len(bare) - 1)
+    # A proper name opening the sentence makes it an apposition ('Hogan Gidley, a
+    # former director, said the base was angry'), not an inverted quote.
+    opens = found is not None and all(
+        w in _LEAD for w in WORD.findall(stext[: found[0] - s0].lower())
+    )
+    if am is not None and len(head.split()) >= 4 and not opens:
+        end = len(head) if bare != head else len(head) - 1  # keep a closing quote mark
+        return (s0, s0 + end), (ve + am.start(1), ve + am.end(1))
+    if found is None:
+        return None
+    c0 = ve + (len(after) - len(after.lstrip(" ,:")))
+    tm = re.match(r"\s+that\s+", after)
+    if tm:
+        c0 = ve + tm.end()
+    if len(text[c0 : s0 + len(stext)].split()) < 3:
+        return None
+    return (c0, s0 + len(stext.rstrip())), found
+
+
+_LEAD = word_set("lead_strip")
+_DAYS = word_set("days_months")
+_CHAIN_BREAK = re.compile(r"[;:“”\"]|—|–|\s-\s")
+# How many comma-separated pieces an apposition chain may have before the verb
+# ('Yin Myint May, 60, a doctor, said').
+_MAX_APPOSITIONS = 4
+
+
+def _name_like(words: list[str]) -> bool:
+    return bool(words) and len(words) <= 8 and all(w[:1].isupper() for w in words[-2:])
+
+
+def apposed_subject(text: str, stext: str, s0: int, end: int) -> tuple[int, int] | None:
+    """The speaker of 'NAME, APPOSITION[, APPOSITION], said ...': its span in ``text``.
+
+    ``end`` is where the chain ends in ``stext`` (the comma before the verb, or the
+    comma before "who"). Walking back over the comma pieces, the first piece of the
+    chain that is a proper name ('Hogan Gidley, a former director of X, whose roots
+    are Y, said') is the speaker; failing that, the nearest piece that ends in a name
+    ('the director of the FBI, James B. Comey, said'). Why: only one apposition of at
+    most five words was read, so a speaker with a longer role, an age or a relative
+    clause between name and verb was lost and the sentence offered as the article's
+    own assertion.
+    """
+    nearest: tuple[int, int] | None = None
+    proper: tuple[int, int] | None = None
+    for _ in range(_MAX_APPOSITIONS):
+        opener = max(stext.rfind(",", 0, end), stext.rfind("(", 0, end))
+        start = opener + 1
+        hard = [h.end() for h in _CHAIN_BREAK.finditer(stext, start, end)]
+        if hard:
+            start = hard[-1]
+        piece = stext[start:end]
+        words = WORD.findall(piece)
+        while words and words[0].lower() in _LEAD:
+            words = words[1:]
+        if words and (words[0].lower() in _PREPOSITIONS or words[0].lower() in _DAYS):
+            break  # an opening phrase ('On Wednesday, ...'): the chain starts after it
+        if len(words) == 1 and words[0].lower().endswith("ly"):
+            words = []  # an adverb piece ('Similarly, X, a former aide, said')
+        if _name_like(words):
+            first = piece.find(words[0])
+            span = (s0 + start + first, s0 + start + len(piece.rstrip()))
+            nearest = nearest or span
+            if len(words) <= 4 and all(w[:1].isupper() for w in words):
+                proper = span
+        if opener < 0 or hard:
+            break  # the chain starts here: the sentence start or another clause break
+        end = opener
+    return proper or nearest
