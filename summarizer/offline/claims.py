@@ -37,7 +37,7 @@ from .sources import (
     same_length_quotes,
     valid_source,
 )
-from .speakers import inverted_or_apposed, plain_subject
+from .speakers import inverted_or_apposed, plain_subject, quote_before, shared_subject
 
 _HEDGE_RE = re.compile(r"\b(" + cue_alternation(HEDGES) + r")\b", re.IGNORECASE)
 MODAL_HEDGES = frozenset(phrases("modal_hedges"))
@@ -257,6 +257,21 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Can
             found = inverted_or_apposed(text, stext, s0, m, after)
             if found is not None:
                 content_span, src_span = found
+        ev0 = s0
+        if content_span is None and (not src or src.lower() in ("and", "but", "then", "yet")):
+            head_text = stext[: m.start()]
+            joined = src.lower() or ("who" if head_text.rstrip().endswith(" who") else "")
+            shared = (
+                shared_subject(text, head_text, s0, joined)
+                if joined and low_verb not in EVIDENCE_VERBS and low_verb not in _NOUN_LIKE
+                else None
+            )
+            if shared is None:
+                continue
+            content_span = _content_after(text, ve, after, s1)
+            if content_span is None:
+                continue
+            src_span = shared
         if content_span is None:
             if not src or not (valid_source(src) or plain_subject(src, low_verb)):
                 continue
@@ -292,8 +307,8 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Can
             before = text[s0:cstart].rstrip(" ,")
             if (
                 cstart > s0
-                and text[cstart - 1 : cstart] in (",", " ")
-                and text[s0:cstart].rstrip().endswith(",")
+                and text[cstart - 1 : cstart] in (",", " ", '"', "”", "'")
+                and text[s0:cstart].rstrip().rstrip("\"”'").endswith(",")
                 and len(before.split()) >= 5
                 and not tm
                 and not lead  # "..., while the Liberal Democrats said it was ..."
@@ -303,7 +318,11 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Can
             # Stop at a second attribution in the same sentence ("..., others suggest").
             content = text[c0:c1].rstrip()
             if len(content.split()) < 3:
-                continue
+                # 'Ortega said.' after a quotation the splitter cut at its own '?'.
+                q0 = quote_before(text, s0) if len(after.split()) <= 8 else None
+                if q0 is None:
+                    continue
+                c0, ev0, content = q0, q0, text[q0:s0].rstrip()
             content_span = (c0, c0 + len(content))
         if src_span is None:
             continue
@@ -314,7 +333,7 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Can
         out.append(
             CandidateClaim(
                 sent.index,
-                (s0, s1),
+                (ev0, s1),
                 content_span,
                 verb,
                 vs,
@@ -343,6 +362,18 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Can
             if c.content[1] > c.evidence[1] and c.content[0] < c.evidence[1]:
                 c.content = (c.content[0], c.evidence[1])
     return out
+
+
+def _content_after(text: str, ve: int, after: str, s1: int) -> tuple[int, int] | None:
+    """What a verb with a borrowed speaker reports: the rest of the sentence, from
+    "that" when it opens within a few words ('told The Post on Monday that ...')."""
+    tm = re.match(r"(?:\s+to\s+[^,.;]{1,60}?|\s+[^,.;“\"]{1,50}?)?\s+that\s+", after)
+    if tm and len(after[: tm.end()].split()) <= 9:
+        c0 = ve + tm.end()
+    else:
+        c0 = ve + (len(after) - len(after.lstrip(" ,:")))
+    content = text[c0:s1].rstrip()
+    return (c0, c0 + len(content)) if len(content.split()) >= 3 else None
 
 
 def _dedupe(claims: list[CandidateClaim]) -> list[CandidateClaim]:

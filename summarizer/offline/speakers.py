@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from .lexicon import word_set
-from .sources import WORD, after_source
+from .sources import WORD, after_source, same_length_quotes
 
 _BE_AUX = word_set("be_forms") | word_set("aux_tail")
 
@@ -97,7 +97,9 @@ def _name_like(words: list[str]) -> bool:
     return bool(words) and len(words) <= 8 and all(w[:1].isupper() for w in words[-2:])
 
 
-def apposed_subject(text: str, stext: str, s0: int, end: int) -> tuple[int, int] | None:
+def apposed_subject(
+    text: str, stext: str, s0: int, end: int, relative: bool = False
+) -> tuple[int, int] | None:
     """The speaker of 'NAME, APPOSITION[, APPOSITION], said ...': its span in ``text``.
 
     ``end`` is where the chain ends in ``stext`` (the comma before the verb, or the
@@ -125,9 +127,18 @@ def apposed_subject(text: str, stext: str, s0: int, end: int) -> tuple[int, int]
             break  # an opening phrase ('On Wednesday, ...'): the chain starts after it
         if len(words) == 1 and words[0].lower().endswith("ly"):
             words = []  # an adverb piece ('Similarly, X, a former aide, said')
+        if relative and not all(w[:1].isupper() for w in words):
+            # 'supported by Sen. Dianne Feinstein of California, who said': the
+            # relative stands for the name that ends the piece.
+            k = len(words)
+            while k > 0 and words[k - 1][:1].isupper():
+                k -= 1
+            words = words[k:] if len(words) - k <= 4 else []
         if _name_like(words):
-            first = piece.find(words[0])
+            first = piece.rfind(words[0]) if relative else piece.find(words[0])
             span = (s0 + start + first, s0 + start + len(piece.rstrip()))
+            if relative:
+                return span  # "who" stands for the nearest name
             nearest = nearest or span
             if len(words) <= 4 and all(w[:1].isupper() for w in words):
                 proper = span
@@ -135,3 +146,67 @@ def apposed_subject(text: str, stext: str, s0: int, end: int) -> tuple[int, int]
             break  # the chain starts here: the sentence start or another clause break
         end = opener
     return proper or nearest
+
+
+_COORDINATORS = frozenset({"and", "but", "then", "yet", "and then", "but then"})
+# The subject opening a sentence: a pronoun or a run of capitalised words (titles with
+# periods and middle initials allowed), followed by a lower-case word (its verb).
+_SUBJECT_RUN = re.compile(r"((?:[A-Z][\w’'-]*\.?\s+){0,3}[A-Z][\w’'-]*)\s+[a-z]")
+
+
+def shared_subject(text: str, stext: str, s0: int, before: str) -> tuple[int, int] | None:
+    """The speaker when the verb shares its subject with an earlier verb or a noun.
+
+    Two shapes, both with no subject between the last clause break and the verb:
+    'Carson did not name his rivals, but told supporters ...' (``before`` is the
+    coordinator: the speaker is the sentence's subject, a pronoun or a name opening
+    it) and 'X, the ranking Democrat on the committee, who said ...' (``before`` is
+    "who": the speaker is the apposition chain ending at the comma before it). Why:
+    both were offered as the article's own assertions although the gold, and any
+    reader, gives them the named speaker.
+    """
+    if before == "who":
+        head = stext.rstrip()
+        comma = head.rfind(",", 0, len(head) - 3)
+        if comma < 0 or head[comma + 1 : -3].strip():
+            return None
+        return apposed_subject(text, stext, s0, comma, relative=True)
+    if before not in _COORDINATORS:
+        return None
+    words = stext.split()
+    k = 0
+    while k < len(words) and words[k].lower().strip(",") in _LEAD:
+        k += 1
+    if k >= len(words):
+        return None
+    first = words[k].strip(",")
+    offset = stext.find(words[k])
+    if first.lower() in ("he", "she", "they"):
+        return (s0 + offset, s0 + offset + len(first))
+    m = _SUBJECT_RUN.match(stext, offset)
+    lead = m.group(1).split()[0].lower() if m else ""
+    if m is None or lead in ("the", "a", "an", "it", "this") or lead in _PREPOSITIONS:
+        return None
+    if m.group(1).endswith(("’s", "'s")):
+        return None  # 'Clinton's campaign ...': the name is not the subject
+    if any(w.lower().strip(".") in _DAYS for w in m.group(1).split()):
+        return None
+    return (s0 + m.start(1), s0 + m.end(1))
+
+
+def quote_before(text: str, s0: int) -> int | None:
+    """Where the quotation that ends right before ``s0`` opens, in the same paragraph.
+
+    Why: the sentence splitter ends a quotation at its own '?' or '!' ('"It is all a
+    show, no?" Ortega said.'), which leaves a sentence 'Ortega said.' with nothing to
+    report; its content is the quotation before it.
+    """
+    pre = same_length_quotes(text[max(0, s0 - 1500) : s0])
+    base = s0 - len(pre)
+    stripped = pre.rstrip()
+    if "\n" in pre[len(stripped) :] or not stripped.endswith(("”", '"')):
+        return None
+    opener = stripped.rfind("“") if stripped.endswith("”") else stripped.rfind('"', 0, -1)
+    if opener < 0 or "\n" in stripped[opener:]:
+        return None
+    return base + opener
