@@ -258,9 +258,14 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Can
             if found is not None:
                 content_span, src_span = found
         ev0 = s0
-        if content_span is None and (not src or src.lower() in ("and", "but", "then", "yet")):
+        src_end = src.lower().split()[-1] if src else ""
+        if content_span is None and (not src or src_end in ("and", "but", "then", "yet")):
             head_text = stext[: m.start()]
-            joined = src.lower() or ("who" if head_text.rstrip().endswith(" who") else "")
+            joined = src_end or ("who" if head_text.rstrip().endswith(" who") else "")
+            if not joined and low_verb.endswith("ing") and head_text.rstrip().endswith(","):
+                joined = "participle"  # 'X sought to calm them, saying ...'
+            if joined == "but":
+                joined = "and"
             shared = (
                 shared_subject(text, head_text, s0, joined)
                 if joined and low_verb not in EVIDENCE_VERBS and low_verb not in _NOUN_LIKE

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .lexicon import word_set
+from .lexicon import VERB_CERTAINTY, word_set
 from .sources import WORD, after_source, same_length_quotes
 
 _BE_AUX = word_set("be_forms") | word_set("aux_tail")
@@ -171,21 +171,58 @@ def shared_subject(text: str, stext: str, s0: int, before: str) -> tuple[int, in
         if comma < 0 or head[comma + 1 : -3].strip():
             return None
         return apposed_subject(text, stext, s0, comma, relative=True)
-    if before not in _COORDINATORS:
+    if before not in _COORDINATORS and before != "participle":
         return None
-    words = stext.split()
+    return sentence_subject(stext, s0)
+
+
+_DETERMINERS = word_set("subject_determiners")
+# A determiner-led subject is at most this many words after the determiner.
+_MAX_SUBJECT_WORDS = 5
+
+
+def sentence_subject(stext: str, s0: int) -> tuple[int, int] | None:
+    """The subject opening a sentence: a pronoun, a name, or a short determiner phrase.
+
+    An opening phrase ('On Monday, ', 'In a statement, ') and connectives ('But') are
+    skipped. A determiner phrase ('The Florida senator', 'other advisers') runs until
+    a word that cannot be in its head: an auxiliary, a preposition (its complement adds
+    nothing to who it is), a speech verb, a past tense after its first noun, a comma.
+    """
+    words = list(WORD.finditer(stext))
     k = 0
-    while k < len(words) and words[k].lower().strip(",") in _LEAD:
+    while k < len(words) and words[k].group(0).lower() in _LEAD:
         k += 1
+    if k < len(words) and words[k].group(0).lower() in _PREPOSITIONS:
+        comma = stext.find(",", words[k].start())
+        if comma < 0 or len(stext[words[k].start() : comma].split()) > 8:
+            return None
+        while k < len(words) and words[k].start() < comma:
+            k += 1
     if k >= len(words):
         return None
-    first = words[k].strip(",")
-    offset = stext.find(words[k])
+    w0 = words[k]
+    first = w0.group(0)
     if first.lower() in ("he", "she", "they"):
-        return (s0 + offset, s0 + offset + len(first))
-    m = _SUBJECT_RUN.match(stext, offset)
-    lead = m.group(1).split()[0].lower() if m else ""
-    if m is None or lead in ("the", "a", "an", "it", "this") or lead in _PREPOSITIONS:
+        return (s0 + w0.start(), s0 + w0.end())
+    if first.lower() in _DETERMINERS:
+        end = None
+        for j in range(k + 1, min(len(words), k + 2 + _MAX_SUBJECT_WORDS)):
+            w = words[j].group(0)
+            low = w.lower()
+            if (
+                "," in stext[words[j - 1].end() : words[j].start()]
+                or low in _BE_AUX
+                or low in _NOT_SUBJECT
+                or low in _PREPOSITIONS
+                or (j > k + 1 and low.endswith("ed") and not w[:1].isupper())
+                or low in VERB_CERTAINTY
+            ):
+                break
+            end = words[j].end()
+        return (s0 + w0.start(), s0 + end) if end is not None else None
+    m = _SUBJECT_RUN.match(stext, w0.start())
+    if m is None or first.lower() in ("it", "this", "there"):
         return None
     if m.group(1).endswith(("’s", "'s")):
         return None  # 'Clinton's campaign ...': the name is not the subject
