@@ -212,7 +212,9 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Can
         if (
             low_verb in _NEEDS_THAT
             and not re.match(r"(?:\s+to\s+[^,.;]{1,60}?)?\s+that\b", after)
-            and not any(q in stext for q in '“"')
+            and not any(q in stext for q in '“”"')
+            # '..., he added.': a verb closing the sentence after a comma reports it.
+            and not (len(after.split()) <= 2 and text[s0:cstart].rstrip().endswith(","))
         ):
             continue
         src_raw = text[cstart:vs]
@@ -242,7 +244,7 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Can
             if q_end > 0:
                 content_span = (s0, s0 + q_end + 1)
                 between = stext[q_end + 1 : m.start()].strip(" ,")
-                if src and valid_source(src):
+                if src and (valid_source(src) or plain_subject(src, low_verb)):
                     pos = text.find(src, cstart, vs)
                     src_span = (pos, pos + len(src))
                 elif between and valid_source(between):
@@ -264,6 +266,8 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Can
             joined = src_end or ("who" if head_text.rstrip().endswith(" who") else "")
             if not joined and low_verb.endswith("ing") and head_text.rstrip().endswith(","):
                 joined = "participle"  # 'X sought to calm them, saying ...'
+            if not joined and head_text.rstrip().endswith((" -", "—", "–")):
+                joined = "dash"
             if joined == "but":
                 joined = "and"
             shared = (

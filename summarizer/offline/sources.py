@@ -27,6 +27,8 @@ _AFTER_SOURCE = re.compile(
     + r")\.\s+)?(?:[^,.;]|(?<=\b[A-Z])\.(?=\s+[A-Z])){2,60}?)(?=[,;]|(?<!\b[A-Z])\.|$)",
     re.IGNORECASE,
 )
+# Words that open no speaker after the verb ('said in Washington', 'said that X').
+_NOT_SPEAKER = word_set("prepositions") | word_set("not_subject_words")
 _AFTER_DET = re.compile(r"(?:a|an|the|another|one|two|three|several|some)\s", re.IGNORECASE)
 
 
@@ -68,11 +70,22 @@ def clause_start(text: str, lo: int, verb_start: int) -> int:
 
 
 def after_source(after: str) -> re.Match[str] | None:
-    """A speaker named right after the verb: a name, or a determiner + source noun."""
+    """A speaker named right after the verb: a name, a determiner + source noun, or a
+    lower-case role before a name ('said pollster Frank Luntz', 'says political
+    scientist Dossym Satpayev in Almaty': news puts the role first; these were lost)."""
     am = _AFTER_SOURCE.match(after)
-    if am and (
+    if am is None:
+        return None
+    words = WORD.findall(am.group(1))
+    if (
         am.group(1)[:1].isupper()
         or (_AFTER_DET.match(am.group(1)) and valid_source(am.group(1)))
+        or (
+            words
+            and len(words) <= 8
+            and words[0].lower() not in _NOT_SPEAKER
+            and any(w[:1].isupper() for w in words[1:4])
+        )
     ):
         return am
     return None

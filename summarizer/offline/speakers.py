@@ -41,7 +41,7 @@ def plain_subject(src: str, verb: str) -> bool:
         return False
     if low[0] == "it":
         return len(low) == 1 and verb in _IT_VERBS
-    if low[0] in _PREPOSITIONS or any(w in _NOT_SUBJECT for w in low):
+    if (low[0] in _PREPOSITIONS and low[0] != "about") or any(w in _NOT_SUBJECT for w in low):
         return False
     head = low[-1]
     return head.isalpha() and not head.endswith("ly") and head not in _BE_AUX
@@ -161,7 +161,8 @@ def shared_subject(text: str, stext: str, s0: int, before: str) -> tuple[int, in
     'Carson did not name his rivals, but told supporters ...' (``before`` is the
     coordinator: the speaker is the sentence's subject, a pronoun or a name opening
     it) and 'X, the ranking Democrat on the committee, who said ...' (``before`` is
-    "who": the speaker is the apposition chain ending at the comma before it). Why:
+    "who": the speaker is the apposition chain ending at the comma before it), and a
+    dash apposition ('X - who said Y - said ...'). Why:
     both were offered as the article's own assertions although the gold, and any
     reader, gives them the named speaker.
     """
@@ -171,6 +172,14 @@ def shared_subject(text: str, stext: str, s0: int, before: str) -> tuple[int, in
         if comma < 0 or head[comma + 1 : -3].strip():
             return None
         return apposed_subject(text, stext, s0, comma, relative=True)
+    if before == "dash":
+        # 'GOP front-runner Donald Trump - who previously said X - said ...': the
+        # speaker is the name before the opening dash.
+        head = stext.rstrip()[:-1]
+        opening = max(head.rfind(" - "), head.rfind("—"), head.rfind("–"))
+        if opening <= 0:
+            return None
+        return apposed_subject(text, stext, s0, opening)
     if before not in _COORDINATORS and before != "participle":
         return None
     return sentence_subject(stext, s0)
