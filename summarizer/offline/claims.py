@@ -255,7 +255,8 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Can
                     am = after_source(after)
                     if am:
                         src_span = (ve + am.start(1), ve + am.end(1))
-        if content_span is None and not src:
+        if content_span is None and not src and not low_verb.endswith("ing"):
+            # (a participle neither inverts nor follows an apposition: '..., adding X')
             found = inverted_or_apposed(text, stext, s0, m, after)
             if found is not None:
                 content_span, src_span = found
