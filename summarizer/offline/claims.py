@@ -273,7 +273,11 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Can
                 joined = "and"
             shared = (
                 shared_subject(text, head_text, s0, joined)
-                if joined and low_verb not in EVIDENCE_VERBS and low_verb not in _NOUN_LIKE
+                if joined
+                and low_verb not in EVIDENCE_VERBS
+                and low_verb not in _NOUN_LIKE
+                # 'X dismissed the claims, labeling them rumors': one claim already.
+                and not (out and joined in ("and", "participle"))
                 else None
             )
             if shared is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .lexicon import VERB_CERTAINTY, word_set
+from .lexicon import ROLE_HEADS, ROLE_MODIFIERS, VERB_CERTAINTY, word_set
 from .sources import WORD, after_source, same_length_quotes
 
 _BE_AUX = word_set("be_forms") | word_set("aux_tail")
@@ -151,7 +151,7 @@ def apposed_subject(
 _COORDINATORS = frozenset({"and", "but", "then", "yet", "and then", "but then"})
 # The subject opening a sentence: a pronoun or a run of capitalised words (titles with
 # periods and middle initials allowed), followed by a lower-case word (its verb).
-_SUBJECT_RUN = re.compile(r"((?:[A-Z][\w’'-]*\.?\s+){0,3}[A-Z][\w’'-]*)\s+[a-z]")
+_ROLE_WORDS = ROLE_HEADS | ROLE_MODIFIERS
 
 
 def shared_subject(text: str, stext: str, s0: int, before: str) -> tuple[int, int] | None:
@@ -230,14 +230,23 @@ def sentence_subject(stext: str, s0: int) -> tuple[int, int] | None:
                 break
             end = words[j].end()
         return (s0 + w0.start(), s0 + end) if end is not None else None
-    m = _SUBJECT_RUN.match(stext, w0.start())
-    if m is None or first.lower() in ("it", "this", "there"):
+    if not first[:1].isupper() or first.lower() in ("it", "this", "there"):
         return None
-    if m.group(1).endswith(("’s", "'s")):
+    # A name, with role words inside it ('Kremlin spokesperson Dmitry Peskov').
+    end = w0.end()
+    for j in range(k + 1, min(len(words), k + 6)):
+        w = words[j].group(0)
+        gap = stext[words[j - 1].end() : words[j].start()]
+        if gap.strip(". ") or not (w[:1].isupper() or w.lower() in _ROLE_WORDS):
+            break
+        if w[:1].isupper():
+            end = words[j].end()
+    name = stext[w0.start() : end]
+    if name.endswith(("’s", "'s")):
         return None  # 'Clinton's campaign ...': the name is not the subject
-    if any(w.lower().strip(".") in _DAYS for w in m.group(1).split()):
+    if any(w.lower().strip(".") in _DAYS for w in name.split()):
         return None
-    return (s0 + m.start(1), s0 + m.end(1))
+    return (s0 + w0.start(), s0 + end)
 
 
 def quote_before(text: str, s0: int) -> int | None:
