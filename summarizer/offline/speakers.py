@@ -186,6 +186,7 @@ def shared_subject(text: str, stext: str, s0: int, before: str) -> tuple[int, in
 
 
 _DETERMINERS = word_set("subject_determiners")
+_VERB_NEXT = _DETERMINERS | {"to"}
 # A determiner-led subject is at most this many words after the determiner.
 _MAX_SUBJECT_WORDS = 5
 
@@ -196,7 +197,8 @@ def sentence_subject(stext: str, s0: int) -> tuple[int, int] | None:
     An opening phrase ('On Monday, ', 'In a statement, ') and connectives ('But') are
     skipped. A determiner phrase ('The Florida senator', 'other advisers') runs until
     a word that cannot be in its head: an auxiliary, a preposition (its complement adds
-    nothing to who it is), a speech verb, a past tense after its first noun, a comma.
+    nothing to who it is), a speech verb, a past tense after its first noun, a word
+    followed by "to" or a determiner (a verb: 'sought to', 'took a'), a comma.
     """
     words = list(WORD.finditer(stext))
     k = 0
@@ -226,6 +228,12 @@ def sentence_subject(stext: str, s0: int) -> tuple[int, int] | None:
                 or low in _PREPOSITIONS
                 or (j > k + 1 and low.endswith("ed") and not w[:1].isupper())
                 or low in VERB_CERTAINTY
+                # a word before "to" or a determiner is a verb ('sought to', 'took a')
+                or (
+                    j > k + 1
+                    and j + 1 < len(words)
+                    and words[j + 1].group(0).lower() in _VERB_NEXT
+                )
             ):
                 break
             end = words[j].end()
