@@ -6,6 +6,9 @@ noun phrase before the verb, cut back to the clause it opens; it links to a
 stakeholder when it names one, and stays as the article's wording otherwise (so "A
 military source in Russia's Far East" keeps its attribution but has no claimant).
 Certainty comes from the verb class and hedge words in the reported content.
+The shapes around the verb are read in ``sources``, speakers found further away
+(apposition chains, a borrowed subject, 'X said.' after a quote) in ``speakers``,
+and what a source phrase names in ``claimants``.
 """
 
 from __future__ import annotations
@@ -13,24 +16,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .claimants import anonymous, resolve
 from .entities import Entity, EntityIndex
 from .lexicon import (
-    ANONYMOUS_MARKERS,
     EVIDENCE_VERBS,
     HEDGES,
     PRONOUNS_PERSON,
-    ROLE_HEADS,
-    ROLE_MODIFIERS,
     SOURCE_NOUNS,
     VERB_CERTAINTY,
     cue_alternation,
-    is_media,
     phrases,
     word_set,
 )
 from .sentences import Sentence
 from .sources import (
-    PREP_CUT,
     WORD,
     after_source,
     clause_start,
@@ -85,62 +84,6 @@ def hedge_cues(text: str) -> list[str]:
     return seen
 
 
-def _anonymous(src: str, claimant: Entity | None) -> bool:
-    if claimant is not None and claimant.type == "person":
-        return False
-    head = PREP_CUT.split(src, maxsplit=1)[0]
-    words = [w.lower() for w in WORD.findall(head)]
-    if any(w[:1].isupper() for w in WORD.findall(head)[1:]):
-        return False
-    return any(w in ANONYMOUS_MARKERS for w in words)
-
-
-def _resolve(index: EntityIndex, text: str, span: tuple[int, int]) -> Entity | None:
-    """The stakeholder a source phrase names, unless it is a news outlet (see is_media)."""
-    found = _resolve_entity(index, text, span)
-    return None if found is not None and is_media(found.name) else found
-
-
-def _resolve_entity(index: EntityIndex, text: str, span: tuple[int, int]) -> Entity | None:
-    """The entity a source phrase names, preferring the head noun's entity."""
-    src = text[span[0] : span[1]]
-    words = src.strip().split()
-    if len(words) == 1 and words[0].lower() in PRONOUNS_PERSON:
-        return index.last_person_before(span[0])
-    cut = PREP_CUT.search(src)
-    head_end = span[0] + cut.start() if cut else span[1]
-    ents = index.in_span(span[0], head_end)
-    for e in ents:
-        if e.type == "person":
-            return e
-    # Role-only people: "South Korea’s defense minister", "the Russian foreign minister".
-    head = text[span[0] : head_end]
-    hw = [w.lower().strip("’'") for w in head.split()]
-    if (
-        hw
-        and hw[-1] in ROLE_HEADS
-        and ("’s" in head or "'s" in head or any(e.type == "country" for e in ents))
-        and all(
-            w in ROLE_HEADS
-            or w in ROLE_MODIFIERS
-            or not w.isalpha()
-            or "’" in w
-            or w in ("the", "a")
-            or w[:1].isupper()
-            for w in head.split()[1:]
-        )
-    ):
-        start = span[0] + (len(head) - len(head.lstrip()))
-        return index.role_only_person(start, head_end, head.strip(), 0)
-    for kind in ("organization", "government", "group", "country", "other"):
-        for e in ents:
-            if e.type == kind:
-                if kind == "other" and 2 <= len(e.name.split()) <= 4:
-                    e.type = "person"  # a full name that speaks, with no org word
-                return e
-    return None
-
-
 def certainty_of(verb: str, source: str, content: str, anonymous: bool) -> tuple[str, list[str]]:
     base = VERB_CERTAINTY.get(verb.lower(), "claimed")
     cues = hedge_cues(content)
@@ -173,8 +116,8 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Can
             after = stext[m.end() :].lstrip(" ,")
             content = (s1 - len(after), s1)
         src = text[src_s:src_e]
-        claimant = _resolve(index, text, (src_s, src_e))
-        anon = _anonymous(src, claimant)
+        claimant = resolve(index, text, (src_s, src_e))
+        anon = anonymous(src, claimant)
         cert, cues = certainty_of("report", src, text[content[0] : content[1]], anon)
         out.append(
             CandidateClaim(
@@ -341,8 +284,8 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Can
         if src_span is None:
             continue
         src_text = text[src_span[0] : src_span[1]]
-        claimant = _resolve(index, text, src_span)
-        anon = _anonymous(src_text, claimant)
+        claimant = resolve(index, text, src_span)
+        anon = anonymous(src_text, claimant)
         cert, cues = certainty_of(verb, src_text, text[content_span[0] : content_span[1]], anon)
         out.append(
             CandidateClaim(
