@@ -203,3 +203,13 @@ def test_a_borrowed_subject_keeps_its_role_words() -> None:
     )
     [claim] = claims
     assert claim["attribution"] == "Senate leader Mitch Rowe"
+
+
+def test_a_name_and_a_colon_open_a_quoted_line() -> None:
+    _, claims = _claims(
+        "The governor lost the first primary by ten points on Tuesday night.\n\n"
+        "Insiders: the governor will rebound in the next primary.\n\n"
+        "The result: after the debate, the senator must travel for three hours.\n"
+    )
+    assert _claim_for(claims, "Insiders:")["attribution"] == "Insiders"
+    assert _claim_for(claims, "The result:")["attribution"] is None

@@ -36,7 +36,14 @@ from .sources import (
     same_length_quotes,
     valid_source,
 )
-from .speakers import inverted_or_apposed, plain_subject, quote_before, shared_subject
+from .speakers import (
+    colon_speaker,
+    content_after,
+    inverted_or_apposed,
+    plain_subject,
+    quote_before,
+    shared_subject,
+)
 
 _HEDGE_RE = re.compile(r"\b(" + cue_alternation(HEDGES) + r")\b", re.IGNORECASE)
 MODAL_HEDGES = frozenset(phrases("modal_hedges"))
@@ -134,6 +141,20 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Can
                 cues,
             )
         )
+    colon = colon_speaker(stext)
+    if colon is not None:
+        span = (s0 + colon[0], s0 + colon[1])
+        words = WORD.findall(stext[colon[0] : colon[1]])
+        if index.in_span(*span) or words[-1].lower() in SOURCE_NOUNS:
+            content = (s0 + colon[2], s1)
+            who = resolve(index, text, span)
+            cert, cues = certainty_of("says", text[span[0] : span[1]], text[content[0] : s1], False)
+            out.append(
+                CandidateClaim(
+                    sent.index, (s0, s1), content, "says", None, text[span[0] : span[1]],
+                    span, who, cert, False, cues,
+                )
+            )
     for m in WORD.finditer(stext):
         verb = m.group(0)
         if verb.lower() not in VERB_CERTAINTY or not verb.islower():
@@ -225,7 +246,7 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Can
             )
             if shared is None:
                 continue
-            content_span = _content_after(text, ve, after, s1)
+            content_span = content_after(text, ve, after, s1)
             if content_span is None:
                 continue
             src_span = shared
@@ -319,18 +340,6 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Can
             if c.content[1] > c.evidence[1] and c.content[0] < c.evidence[1]:
                 c.content = (c.content[0], c.evidence[1])
     return out
-
-
-def _content_after(text: str, ve: int, after: str, s1: int) -> tuple[int, int] | None:
-    """What a verb with a borrowed speaker reports: the rest of the sentence, from
-    "that" when it opens within a few words ('told The Post on Monday that ...')."""
-    tm = re.match(r"(?:\s+to\s+[^,.;]{1,60}?|\s+[^,.;“\"]{1,50}?)?\s+that\s+", after)
-    if tm and len(after[: tm.end()].split()) <= 9:
-        c0 = ve + tm.end()
-    else:
-        c0 = ve + (len(after) - len(after.lstrip(" ,:")))
-    content = text[c0:s1].rstrip()
-    return (c0, c0 + len(content)) if len(content.split()) >= 3 else None
 
 
 def _dedupe(claims: list[CandidateClaim]) -> list[CandidateClaim]:

@@ -273,3 +273,37 @@ def quote_before(text: str, s0: int) -> int | None:
     if opener < 0 or "\n" in stripped[opener:]:
         return None
     return base + opener
+
+
+# 'Trump: "We will win."' / 'Insiders: Trump will rebound.': a name of at most five
+# capitalised words (titles with periods allowed) and a colon open the sentence.
+_COLON_SPEAKER = re.compile(r"\s*((?:[A-Z][\w.’'-]*\s+){0,4}[A-Z][\w’'-]*):\s+(?=\S)")
+
+
+def colon_speaker(stext: str) -> tuple[int, int, int] | None:
+    """(name start, name end, content start) of a 'NAME: statement' sentence.
+
+    Why: headlines and summaries quote a speaker as 'Graham: Trump's rhetoric is
+    destroying the party' or 'Reid: "Never underestimate Trump."'; with no speech
+    verb the line was offered as the article's own assertion. The caller keeps it only
+    when the name is a known entity or a source noun ('Poll:'), so 'Update:' and
+    'The result:' are not speakers.
+    """
+    m = _COLON_SPEAKER.match(stext)
+    if m is None or len(stext[m.end() :].split()) < 3:
+        return None
+    if m.group(1).split()[0].lower() in _DETERMINERS:
+        return None
+    return m.start(1), m.end(1), m.end()
+
+
+def content_after(text: str, ve: int, after: str, s1: int) -> tuple[int, int] | None:
+    """What a verb with a borrowed speaker reports: the rest of the sentence, from
+    "that" when it opens within a few words ('told The Post on Monday that ...')."""
+    tm = re.match(r"(?:\s+to\s+[^,.;]{1,60}?|\s+[^,.;“\"]{1,50}?)?\s+that\s+", after)
+    if tm and len(after[: tm.end()].split()) <= 9:
+        c0 = ve + tm.end()
+    else:
+        c0 = ve + (len(after) - len(after.lstrip(" ,:")))
+    content = text[c0:s1].rstrip()
+    return (c0, c0 + len(content)) if len(content.split()) >= 3 else None
