@@ -6,6 +6,9 @@ noun phrase before the verb, cut back to the clause it opens; it links to a
 stakeholder when it names one, and stays as the article's wording otherwise (so "A
 military source in Russia's Far East" keeps its attribution but has no claimant).
 Certainty comes from the verb class and hedge words in the reported content.
+The shapes around the verb are read in ``sources``, speakers found further away
+(apposition chains, a borrowed subject, 'X said.' after a quote) in ``speakers``,
+and what a source phrase names in ``claimants``.
 """
 
 from __future__ import annotations
@@ -13,30 +16,33 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .claimants import anonymous, resolve
 from .entities import Entity, EntityIndex
 from .lexicon import (
-    ANONYMOUS_MARKERS,
     EVIDENCE_VERBS,
     HEDGES,
     PRONOUNS_PERSON,
-    ROLE_HEADS,
-    ROLE_MODIFIERS,
     SOURCE_NOUNS,
     VERB_CERTAINTY,
     cue_alternation,
-    is_media,
     phrases,
     word_set,
 )
 from .sentences import Sentence
 from .sources import (
-    PREP_CUT,
     WORD,
     after_source,
     clause_start,
-    inverted_or_apposed,
     same_length_quotes,
     valid_source,
+)
+from .speakers import (
+    colon_speaker,
+    content_after,
+    inverted_or_apposed,
+    plain_subject,
+    quote_before,
+    shared_subject,
 )
 
 _HEDGE_RE = re.compile(r"\b(" + cue_alternation(HEDGES) + r")\b", re.IGNORECASE)
@@ -85,62 +91,6 @@ def hedge_cues(text: str) -> list[str]:
     return seen
 
 
-def _anonymous(src: str, claimant: Entity | None) -> bool:
-    if claimant is not None and claimant.type == "person":
-        return False
-    head = PREP_CUT.split(src, maxsplit=1)[0]
-    words = [w.lower() for w in WORD.findall(head)]
-    if any(w[:1].isupper() for w in WORD.findall(head)[1:]):
-        return False
-    return any(w in ANONYMOUS_MARKERS for w in words)
-
-
-def _resolve(index: EntityIndex, text: str, span: tuple[int, int]) -> Entity | None:
-    """The stakeholder a source phrase names, unless it is a news outlet (see is_media)."""
-    found = _resolve_entity(index, text, span)
-    return None if found is not None and is_media(found.name) else found
-
-
-def _resolve_entity(index: EntityIndex, text: str, span: tuple[int, int]) -> Entity | None:
-    """The entity a source phrase names, preferring the head noun's entity."""
-    src = text[span[0] : span[1]]
-    words = src.strip().split()
-    if len(words) == 1 and words[0].lower() in PRONOUNS_PERSON:
-        return index.last_person_before(span[0])
-    cut = PREP_CUT.search(src)
-    head_end = span[0] + cut.start() if cut else span[1]
-    ents = index.in_span(span[0], head_end)
-    for e in ents:
-        if e.type == "person":
-            return e
-    # Role-only people: "South Korea’s defense minister", "the Russian foreign minister".
-    head = text[span[0] : head_end]
-    hw = [w.lower().strip("’'") for w in head.split()]
-    if (
-        hw
-        and hw[-1] in ROLE_HEADS
-        and ("’s" in head or "'s" in head or any(e.type == "country" for e in ents))
-        and all(
-            w in ROLE_HEADS
-            or w in ROLE_MODIFIERS
-            or not w.isalpha()
-            or "’" in w
-            or w in ("the", "a")
-            or w[:1].isupper()
-            for w in head.split()[1:]
-        )
-    ):
-        start = span[0] + (len(head) - len(head.lstrip()))
-        return index.role_only_person(start, head_end, head.strip(), 0)
-    for kind in ("organization", "government", "group", "country", "other"):
-        for e in ents:
-            if e.type == kind:
-                if kind == "other" and 2 <= len(e.name.split()) <= 4:
-                    e.type = "person"  # a full name that speaks, with no org word
-                return e
-    return None
-
-
 def certainty_of(verb: str, source: str, content: str, anonymous: bool) -> tuple[str, list[str]]:
     base = VERB_CERTAINTY.get(verb.lower(), "claimed")
     cues = hedge_cues(content)
@@ -173,8 +123,8 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Can
             after = stext[m.end() :].lstrip(" ,")
             content = (s1 - len(after), s1)
         src = text[src_s:src_e]
-        claimant = _resolve(index, text, (src_s, src_e))
-        anon = _anonymous(src, claimant)
+        claimant = resolve(index, text, (src_s, src_e))
+        anon = anonymous(src, claimant)
         cert, cues = certainty_of("report", src, text[content[0] : content[1]], anon)
         out.append(
             CandidateClaim(
@@ -191,6 +141,20 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Can
                 cues,
             )
         )
+    colon = colon_speaker(stext)
+    if colon is not None:
+        span = (s0 + colon[0], s0 + colon[1])
+        words = WORD.findall(stext[colon[0] : colon[1]])
+        if index.in_span(*span) or words[-1].lower() in SOURCE_NOUNS:
+            content = (s0 + colon[2], s1)
+            who = resolve(index, text, span)
+            cert, cues = certainty_of("says", text[span[0] : span[1]], text[content[0] : s1], False)
+            out.append(
+                CandidateClaim(
+                    sent.index, (s0, s1), content, "says", None, text[span[0] : span[1]],
+                    span, who, cert, False, cues,
+                )
+            )
     for m in WORD.finditer(stext):
         verb = m.group(0)
         if verb.lower() not in VERB_CERTAINTY or not verb.islower():
@@ -198,7 +162,10 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Can
         vs, ve = s0 + m.start(), s0 + m.end()
         prev = stext[: m.start()].split()
         prev_low = [w.lower().strip(",") for w in prev[-3:]]
-        if any(w in _NEG for w in prev_low) or any(w.endswith("n't") for w in prev_low):
+        cstart = clause_start(text, s0, vs)
+        # Negation only in the verb's own clause: '"It is not over," he said' is said.
+        own = [w.lower() for w in text[cstart:vs].split()[-3:]]
+        if any(w in _NEG or w.endswith(("n't", "n’t")) for w in own):
             continue
         if prev_low and prev_low[-1] in _BE:
             continue  # passive: "is expected", "was confirmed"
@@ -209,10 +176,11 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Can
         if (
             low_verb in _NEEDS_THAT
             and not re.match(r"(?:\s+to\s+[^,.;]{1,60}?)?\s+that\b", after)
-            and not any(q in stext for q in '“"')
+            and not any(q in stext for q in '“”"')
+            # '..., he added.': a verb closing the sentence after a comma reports it.
+            and not (len(after.split()) <= 2 and text[s0:cstart].rstrip().endswith(","))
         ):
             continue
-        cstart = clause_start(text, s0, vs)
         src_raw = text[cstart:vs]
         lead = _LEAD_STRIP.match(src_raw.strip())
         src = src_raw.strip()[lead.end() :] if lead else src_raw.strip()
@@ -231,6 +199,7 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Can
         tail_words = WORD.findall(after.split(",")[0].split(".")[0])
         if quote_first and (
             not src
+            or text[s0:cstart].rstrip().endswith(("”", '"', "''"))  # '"...," Cruz said in'
             or len(after.strip(' ."”')) < 3
             or (tail_words and tail_words[0][:1].isupper())
             or after_source(after) is not None
@@ -239,7 +208,7 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Can
             if q_end > 0:
                 content_span = (s0, s0 + q_end + 1)
                 between = stext[q_end + 1 : m.start()].strip(" ,")
-                if src and valid_source(src):
+                if src and (valid_source(src) or plain_subject(src, low_verb)):
                     pos = text.find(src, cstart, vs)
                     src_span = (pos, pos + len(src))
                 elif between and valid_source(between):
@@ -250,12 +219,39 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Can
                     am = after_source(after)
                     if am:
                         src_span = (ve + am.start(1), ve + am.end(1))
-        if content_span is None and not src:
+        if content_span is None and not src and not low_verb.endswith("ing"):
+            # (a participle neither inverts nor follows an apposition: '..., adding X')
             found = inverted_or_apposed(text, stext, s0, m, after)
             if found is not None:
                 content_span, src_span = found
+        ev0 = s0
+        src_end = src.lower().split()[-1] if src else ""
+        if content_span is None and (not src or src_end in ("and", "but", "then", "yet")):
+            head_text = stext[: m.start()]
+            joined = src_end or ("who" if head_text.rstrip().endswith(" who") else "")
+            if not joined and low_verb.endswith("ing") and head_text.rstrip().endswith(","):
+                joined = "participle"  # 'X sought to calm them, saying ...'
+            if not joined and head_text.rstrip().endswith((" -", "—", "–")):
+                joined = "dash"
+            if joined == "but":
+                joined = "and"
+            shared = (
+                shared_subject(text, head_text, s0, joined)
+                if joined
+                and low_verb not in EVIDENCE_VERBS
+                and low_verb not in _NOUN_LIKE
+                # 'X dismissed the claims, labeling them rumors': one claim already.
+                and not (out and joined in ("and", "participle"))
+                else None
+            )
+            if shared is None:
+                continue
+            content_span = content_after(text, ve, after, s1)
+            if content_span is None:
+                continue
+            src_span = shared
         if content_span is None:
-            if not src or not valid_source(src):
+            if not src or not (valid_source(src) or plain_subject(src, low_verb)):
                 continue
             if low_verb in EVIDENCE_VERBS and not any(
                 w.lower() in SOURCE_NOUNS for w in WORD.findall(src)
@@ -289,8 +285,8 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Can
             before = text[s0:cstart].rstrip(" ,")
             if (
                 cstart > s0
-                and text[cstart - 1 : cstart] in (",", " ")
-                and text[s0:cstart].rstrip().endswith(",")
+                and text[cstart - 1 : cstart] in (",", " ", '"', "”", "'")
+                and text[s0:cstart].rstrip().rstrip("\"”'").endswith(",")
                 and len(before.split()) >= 5
                 and not tm
                 and not lead  # "..., while the Liberal Democrats said it was ..."
@@ -300,18 +296,22 @@ def find_attributions(text: str, sent: Sentence, index: EntityIndex) -> list[Can
             # Stop at a second attribution in the same sentence ("..., others suggest").
             content = text[c0:c1].rstrip()
             if len(content.split()) < 3:
-                continue
+                # 'Ortega said.' after a quotation the splitter cut at its own '?'.
+                q0 = quote_before(text, s0) if len(after.split()) <= 8 else None
+                if q0 is None:
+                    continue
+                c0, ev0, content = q0, q0, text[q0:s0].rstrip()
             content_span = (c0, c0 + len(content))
         if src_span is None:
             continue
         src_text = text[src_span[0] : src_span[1]]
-        claimant = _resolve(index, text, src_span)
-        anon = _anonymous(src_text, claimant)
+        claimant = resolve(index, text, src_span)
+        anon = anonymous(src_text, claimant)
         cert, cues = certainty_of(verb, src_text, text[content_span[0] : content_span[1]], anon)
         out.append(
             CandidateClaim(
                 sent.index,
-                (s0, s1),
+                (ev0, s1),
                 content_span,
                 verb,
                 vs,
