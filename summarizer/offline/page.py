@@ -18,7 +18,6 @@ from collections import Counter
 from .pagelines import (
     BYLINE,
     CAPTION,
-    MAX_NOTICE_WORDS,
     MAX_TRAILER_WORDS,
     MIN_PROSE_WORDS,
     PLACE_LINE,
@@ -164,8 +163,9 @@ def furniture(text: str, sentences: list[Sentence]) -> set[int]:
 
 def _story_bounds(lines: list[str], scores: list[float], first: int, last: int) -> tuple[int, int]:
     """The best run of a page trimmed to its story: header above, boxes below cut off."""
-    # A dateline or byline in the run's first lines starts the story; a paragraph
-    # above it is a deck, a summary box or a caption (a headline above is left alone).
+    # A dateline or byline in the run's first lines starts the story; a prose line
+    # above it is a deck, a summary box, a caption or a headline that ends in a stop
+    # (a short one is left alone).
     start = first
     for k in range(first + 1, min(first + MAX_LEAD, last)):
         line = lines[k].strip()
@@ -174,7 +174,7 @@ def _story_bounds(lines: list[str], scores: list[float], first: int, last: int) 
         elif dateline(line) or BYLINE.match(line):
             start = k + 1
     for k in range(first, start):
-        if scores[k] >= MAX_NOTICE_WORDS:
+        if scores[k] >= MIN_PROSE_WORDS:
             scores[k] = -scores[k]
     # A trailer heading after the article has begun ends it, wherever it is on the page
     # (a long menu below can put an author box in the page's first half), if what
