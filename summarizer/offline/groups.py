@@ -41,14 +41,19 @@ def _nation_at(text: str, tokens: list[Token], j: int) -> int | None:
     return None
 
 
-def _modifiers(text: str, tokens: list[Token], k: int, first_start: int) -> list[Token]:
-    """The modifier tokens right before ``tokens[k]``, leftmost first.
+def _modifiers(
+    text: str, tokens: list[Token], k: int, first_start: int
+) -> tuple[list[Token], str]:
+    """The modifier tokens right before ``tokens[k]``, leftmost first, and the country
+    their leftmost nationality names ("" when none does).
 
     At most one lowercase modifier (more are mostly a verb or a clause: "inspire young
     people"), and capitalised ones: a nationality from the gazetteer anywhere, another
     name only away from the sentence start (where every word is capitalised).
     """
+    gaz = gazetteer()
     mods: list[Token] = []
+    country = ""
     lowercase = 0
     j = k - 1
     nxt = tokens[k]
@@ -62,6 +67,7 @@ def _modifiers(text: str, tokens: list[Token], k: int, first_start: int) -> list
         if tok.cap:
             nation = _nation_at(text, tokens, j)
             if nation is not None:
+                country = gaz[text[tokens[nation].start : tok.end]][0]
                 mods[:0] = tokens[nation : j + 1]
                 j = nation - 1
                 nxt = tokens[nation]
@@ -75,7 +81,7 @@ def _modifiers(text: str, tokens: list[Token], k: int, first_start: int) -> list
         mods.insert(0, tok)
         nxt = tok
         j -= 1
-    return mods
+    return mods, country
 
 
 def _modifies_next(text: str, tokens: list[Token], k: int) -> bool:
@@ -102,7 +108,6 @@ def find_groups(index: EntityIndex) -> list[Entity]:
     or a vague group ("experts") with no modifier anywhere names nothing and is
     dropped.
     """
-    gaz = gazetteer()
     text = index.text
     forms: defaultdict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     mentions: defaultdict[tuple[str, str], list[Mention]] = defaultdict(list)
@@ -118,11 +123,7 @@ def find_groups(index: EntityIndex) -> list[Entity]:
                 continue  # "the Police" band, "Army" in a name: the name scan has them
             if head in INSTITUTION_HEADS and _modifies_next(text, tokens, k):
                 continue
-            mods = _modifiers(text, tokens, k, first_start)
-            nation = next((gaz[m.text][0] for m in mods if m.text in gaz), "")
-            if not nation and len(mods) > 1:
-                joined = text[mods[0].start : mods[-1].end]
-                nation = gaz.get(joined, ("", ""))[0]
+            mods, nation = _modifiers(text, tokens, k, first_start)
             key = (SAME_GROUP.get(head, head), nation)
             start = mods[0].start if mods else tok.start
             surface = text[start : tok.end]

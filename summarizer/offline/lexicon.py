@@ -139,9 +139,7 @@ def gazetteer() -> dict[str, tuple[str, str]]:
 
     Surface forms are case-sensitive: "US" is the country, "us" is a pronoun.
     """
-    raw = json.loads(
-        _data("gazetteer.json")
-    )
+    raw = _gazetteer_data()
     table: dict[str, tuple[str, str]] = {}
     for section, kind in (("countries", "country"), ("groups", "organization")):
         for name, forms in raw[section].items():
@@ -157,5 +155,11 @@ def gazetteer() -> dict[str, tuple[str, str]]:
 @lru_cache(maxsize=1)
 def demonyms() -> frozenset[str]:
     """Every demonym of the gazetteer ("Indian", "Bangladeshi"), case-sensitive."""
-    raw = json.loads(_data("gazetteer.json"))
-    return frozenset(d for forms in raw["countries"].values() for d in forms["demonyms"])
+    countries = _gazetteer_data()["countries"]
+    return frozenset(d for forms in countries.values() for d in forms["demonyms"])
+
+
+@lru_cache(maxsize=1)
+def _gazetteer_data() -> dict:
+    """``gazetteer.json`` parsed once for both views of it above."""
+    return json.loads(_data("gazetteer.json"))
