@@ -64,6 +64,21 @@ def check_brief(article: Article, brief: dict) -> None:
     assert len(brief["stakeholders"]) <= 15
 
 
+def claims_of(text: str) -> tuple[dict[str, str], list[dict]]:
+    """Stakeholder names by id and the key claims of ``text``'s checked brief."""
+    article = Article(text=text, title=None)
+    brief = analyze(article)
+    check_brief(article, brief)
+    names = {s["id"]: s["name"] for s in brief["stakeholders"]}
+    return names, brief["key_claims"]
+
+
+def claim_for(claims: list[dict], start: str) -> dict:
+    """The one claim whose evidence starts with ``start``."""
+    [claim] = [c for c in claims if c["evidence"].startswith(start)]
+    return claim
+
+
 def test_constants() -> None:
     assert ANALYZER_NAME == "summarizer-offline"
     assert ANALYZER_VERSION == "1.3.0"

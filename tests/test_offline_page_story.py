@@ -9,6 +9,7 @@ overreach, that the article's own lines are kept.
 from __future__ import annotations
 
 from test_offline import check_brief  # tests/ is on sys.path, as for openai_sim
+from test_offline_page import PROSE  # the same article paragraphs as the first page tests
 
 from summarizer.input.article import Article
 from summarizer.offline import analyze
@@ -18,18 +19,6 @@ from summarizer.offline.sentences import split_sentences
 
 MENU = ["Home", "News | Sport | Weather", "Local", "Business", "Opinion"]
 HEADLINE = "Harbour bridge to close for repairs"
-PROSE = [
-    "The city council voted on Tuesday to close the old harbour bridge for repairs, "
-    "after engineers found cracks in two of its main supports during an inspection.",
-    "Traffic will move to the ring road for at least six months, the council said, "
-    "and buses will run every ten minutes between the two banks while work goes on.",
-    "Shop owners near the bridge said they feared losing customers over the summer, "
-    "when the harbour district usually has its busiest weeks of the year by far.",
-    "The repairs will cost about four million euros, according to the council's own "
-    "estimate, which it published together with the engineers' full report on Tuesday.",
-    "Engineers said the cracks were not an immediate danger but would grow over the "
-    "winter if left alone, and that the supports had not been replaced since the 1970s.",
-]
 FOOTER = ["Contact us", "Privacy policy | Terms", "Careers"]
 
 
